@@ -1,0 +1,51 @@
+"""The portal's application factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application from ``PORTAL_*`` settings, overridden by ``config``."""
+    from portal.settings import load_settings
+
+    app = Flask(__name__)
+    app.config.from_mapping(load_settings())
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="portal_session",
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=False,
+        BABEL_TRANSLATION_DIRECTORIES="../translations",
+        MAX_CONTENT_LENGTH=None,
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    if config:
+        app.config.update(config)
+    # The largest request body: one upload plus the form around it.
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + 256 * 1024
+
+    from portal import cli, errors, i18n, security, templating
+    from portal.extensions import babel, csrf, db, htmx
+
+    db.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    # Blueprints, registered by hand.
+    from portal.shell.views import bp as shell_bp
+
+    app.register_blueprint(shell_bp)
+    return app

@@ -1,0 +1,60 @@
+"""Command-line tasks: ``flask --app portal <command>``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from portal.extensions import db
+
+
+def alembic_config(url: str | None = None):
+    from alembic.config import Config
+
+    from portal.settings import PROJECT_ROOT
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.attributes["database_url"] = url or current_app.config["DATABASE_URL"]
+    return config
+
+
+def upgrade_database(url: str | None = None) -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(url), "head")
+
+
+def load_reference_data() -> int:
+    from portal.reference import loader
+
+    with db.session.begin():
+        return loader.load(db.session)
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("migrate")
+    def migrate_command():
+        """Apply every database migration."""
+        upgrade_database()
+        click.echo("database is up to date")
+
+    @app.cli.command("load-data")
+    def load_data_command():
+        """Validate and load catalog_data/ (running it twice changes nothing)."""
+        from portal.reference.loader import DataError
+
+        try:
+            changed = load_reference_data()
+        except DataError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"reference data loaded ({changed} rows changed)")
+
+    @app.cli.command("seed-sample")
+    def seed_sample_command():
+        """Load reference data and the sample data for trying the portal."""
+        from portal import sample
+
+        load_reference_data()
+        for line in sample.seed():
+            click.echo(line)

@@ -1,0 +1,28 @@
+"""Form pieces shared by every feature.
+
+WTForms 3.3 deprecates choices given as tuples (and the test suite turns warnings into
+errors): build them with :func:`choices`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from wtforms import SelectMultipleField, widgets
+from wtforms.fields.choices import SelectChoice
+
+
+def choices(
+    pairs: Iterable[tuple[str, str]], *, placeholder: str | None = None
+) -> list[SelectChoice]:
+    """``[(value, label), ...]`` as WTForms choices, with an optional empty first option."""
+    result = [SelectChoice("", placeholder)] if placeholder is not None else []
+    result.extend(SelectChoice(str(value), str(label)) for value, label in pairs)
+    return result
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a group of checkboxes (rendered as a fieldset by the field macro)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

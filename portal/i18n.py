@@ -1,0 +1,82 @@
+"""Language choice (SHELL-2) and helpers for bilingual content.
+
+Order: ``?lang=`` on any address (remembered in a cookie), the cookie, the signed-in user's
+country, the browser's ``Accept-Language``, then the default (Japanese).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, request
+from flask_babel import get_locale
+
+LANGUAGES: dict[str, str] = {"ja": "日本語", "en": "English"}
+COOKIE = "portal_lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def _valid(code: str | None) -> str | None:
+    if code and code.lower() in LANGUAGES:
+        return code.lower()
+    return None
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    chosen = _valid(request.args.get("lang"))
+    if chosen:
+        return chosen
+    chosen = _valid(request.cookies.get(COOKIE))
+    if chosen:
+        return chosen
+    chosen = _valid(g.get("user_language"))
+    if chosen:
+        return chosen
+    best = request.accept_languages.best_match(list(LANGUAGES))
+    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    return str(get_locale() or "ja").split("_")[0]
+
+
+def localized(value: Any, field: str | None = None) -> str:
+    """Pick the current language's text from ``{"ja": ..., "en": ...}`` or an object's
+    ``<field>_ja`` / ``<field>_en`` attributes, falling back to the other language."""
+    lang = current_language()
+    order = [lang] + [code for code in LANGUAGES if code != lang]
+    for code in order:
+        if isinstance(value, dict):
+            text = value.get(code)
+        else:
+            text = getattr(value, f"{field}_{code}", None)
+        if text:
+            return text
+    return ""
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def _remember_language(response):
+        chosen = _valid(request.args.get("lang"))
+        if chosen and request.cookies.get(COOKIE) != chosen:
+            response.set_cookie(
+                COOKIE,
+                chosen,
+                max_age=COOKIE_MAX_AGE,
+                samesite="Lax",
+                secure=app.config["SESSION_COOKIE_SECURE"],
+                httponly=True,
+            )
+        response.headers.add("Content-Language", current_language())
+        return response
+
+    @app.context_processor
+    def _language_context():
+        return {
+            "languages": LANGUAGES,
+            "current_language": current_language(),
+            "localized": localized,
+        }

@@ -1,0 +1,196 @@
+"""Translator tools: extract, update, check and report the gettext catalogs.
+
+    python -m portal.i18n_tools extract   # refresh translations/messages.pot
+    python -m portal.i18n_tools update    # extract, then merge into every catalog
+    python -m portal.i18n_tools check     # what CI runs (see translations/README.md)
+    python -m portal.i18n_tools report    # list entries still to translate
+    python -m portal.i18n_tools fill ja FILE.json   # fill empty entries from {msgid: text}
+    python -m portal.i18n_tools copy-source en      # empty en entries = the English msgid
+
+``check`` fails when messages.pot is stale, when a catalog would change on update, when
+an entry is empty or fuzzy, or when the placeholders of a translation differ from its msgid.
+Catalogs are read with ``babel.messages.pofile.read_po`` (``pybabel compile --statistics``
+counts an untranslated plural as translated).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from portal.settings import PROJECT_ROOT
+
+TRANSLATIONS = PROJECT_ROOT / "translations"
+POT = TRANSLATIONS / "messages.pot"
+LOCALES = ("ja", "en")
+PYBABEL = str(Path(sys.executable).with_name("pybabel"))
+PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc]|%[sdif]|\{(\w*)\}")
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([PYBABEL, *args], cwd=PROJECT_ROOT, capture_output=True, text=True)
+
+
+def extract(output: Path = POT) -> None:
+    result = _run(
+        "extract", "-F", str(TRANSLATIONS / "babel.cfg"),
+        "-k", "_l", "-k", "lazy_gettext", "--add-comments=i18n:", "--sort-by-file",
+        "--add-location=file", "--no-wrap", "--project=portal", "--copyright-holder=portal",
+        "-o", str(output), ".",
+    )
+    if result.returncode:
+        raise SystemExit(result.stderr)
+
+
+def update() -> None:
+    extract()
+    for locale in LOCALES:
+        po = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+        command = "update" if po.exists() else "init"
+        args = [command, "-i", str(POT), "-d", str(TRANSLATIONS), "-D", "messages", "-l", locale]
+        if command == "update":
+            args += ["--no-wrap", "--ignore-pot-creation-date"]
+        result = _run(*args)
+        if result.returncode:
+            raise SystemExit(result.stderr)
+
+
+def _messages(path: Path) -> list[tuple]:
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    return sorted(
+        (str(m.id), m.context or "", tuple(sorted({loc[0] for loc in m.locations})),
+         tuple(m.auto_comments), tuple(sorted(m.flags - {"fuzzy"})))
+        for m in catalog if m.id
+    )
+
+
+def placeholders(text: str) -> set[str]:
+    return {match.group(0) if not match.group(1) else f"%({match.group(1)})"
+            for match in PLACEHOLDER.finditer(text)}
+
+
+def problems(locale: str) -> list[str]:
+    path = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return [f"{path.relative_to(PROJECT_ROOT)} is missing"]
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    found = []
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        label = f"{locale}: {ids[0]!r}"
+        if message.fuzzy:
+            found.append(f"{label} is fuzzy")
+        if any(not s for s in strings):
+            found.append(f"{label} is not translated")
+            continue
+        expected = set().union(*(placeholders(i) for i in ids))
+        for string in strings:
+            got = placeholders(string)
+            if got != expected:
+                found.append(f"{label} has placeholders {sorted(got)}, expected {sorted(expected)}")
+    return found
+
+
+def check() -> int:
+    failures: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp) / "messages.pot"
+        extract(fresh)
+        if not POT.exists() or _messages(fresh) != _messages(POT):
+            failures.append("translations/messages.pot is stale: run `make translations`")
+        for locale in LOCALES:
+            result = _run("update", "--check", "--no-wrap", "--ignore-pot-creation-date",
+                          "-i", str(fresh),
+                          "-d", str(TRANSLATIONS), "-D", "messages", "-l", locale)
+            if result.returncode:
+                failures.append(f"the {locale} catalog is out of date: run `make translations`")
+    for locale in LOCALES:
+        failures.extend(problems(locale))
+    for line in failures:
+        print(f"translations: {line}", file=sys.stderr)
+    if not failures:
+        print("translations: messages.pot is current; ja and en are complete")
+    return 1 if failures else 0
+
+
+def report() -> int:
+    for locale in LOCALES:
+        for line in problems(locale):
+            print(line)
+    return 0
+
+
+def fill(locale: str, mapping: dict[str, str] | None) -> int:
+    """Fill empty (or fuzzy) entries of ``locale`` from ``mapping``, or with the msgid itself
+    when ``mapping`` is None (the msgids are English, so the en catalog starts as a copy)."""
+    from babel.messages.pofile import write_po
+
+    path = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    filled = 0
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if all(strings) and not message.fuzzy:
+            continue
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if mapping is None:
+            new = message.id
+        elif key in mapping:
+            value = mapping[key]
+            if isinstance(message.id, tuple):
+                # A plural: a list gives each form; one text serves every form.
+                forms = value if isinstance(value, list) else [value] * catalog.num_plurals
+                new = tuple(forms)
+            else:
+                new = value
+        else:
+            continue
+        message.string = new
+        message.flags.discard("fuzzy")
+        filled += 1
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=0, sort_by_file=True)
+    # Rewrite the file the way `update` does, so that `check` sees no difference.
+    _run("update", "-i", str(POT), "-d", str(TRANSLATIONS), "-D", "messages", "-l", locale,
+         "--no-wrap", "--ignore-pot-creation-date")
+    print(f"{locale}: {filled} entries filled")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "check"
+    if command == "extract":
+        extract()
+        return 0
+    if command == "update":
+        update()
+        return report()
+    if command == "report":
+        return report()
+    if command == "check":
+        return check()
+    if command == "fill":
+        import json
+
+        return fill(argv[2], json.loads(Path(argv[3]).read_text(encoding="utf-8")))
+    if command == "copy-source":
+        return fill(argv[2], None)
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

@@ -1,0 +1,9 @@
+"""Imports every feature's models so that Alembic and the tests see the whole schema.
+
+A new feature adds its ``models`` module here.
+"""
+
+from portal.db import Base
+from portal.reference import models as reference_models  # noqa: F401
+
+metadata = Base.metadata

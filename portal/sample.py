@@ -1,0 +1,16 @@
+"""Sample data for trying the portal (``flask --app portal seed-sample``).
+
+Each feature adds a step to ``STEPS``; every step is idempotent and returns a line that
+says what it made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+STEPS: list[Callable[[], str]] = []
+
+
+def seed() -> Iterator[str]:
+    for step in STEPS:
+        yield step()

@@ -1,0 +1,149 @@
+"""Every setting of the portal, read from ``PORTAL_*`` environment variables.
+
+Each setting is declared once in ``SETTINGS`` with its type, default and a line of
+documentation; ``python -m portal.settings`` prints the table the README shows.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    key: str
+    kind: type
+    default: Any
+    doc: str
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+SETTINGS: list[Setting] = [
+    Setting("PORTAL_ENV", "PORTAL_ENV", str, "production",
+            "`production`, `development` or `test`. Development relaxes the Secure cookie flag "
+            "and enables the local mail viewer."),
+    Setting("PORTAL_SECRET_KEY", "SECRET_KEY", str, None,
+            "Signs sessions and CSRF tokens. When unset, a random key is generated once and kept "
+            "in `PORTAL_INSTANCE_DIR/secret_key`, which every worker on one host shares. Set it "
+            "explicitly when the portal runs on several hosts."),
+    Setting("PORTAL_INSTANCE_DIR", "INSTANCE_DIR", str, str(DEFAULT_INSTANCE),
+            "Folder for the SQLite database, the generated secret key and uploads."),
+    Setting("PORTAL_DATABASE_URL", "DATABASE_URL", str, None,
+            "SQLAlchemy URL. Default: SQLite file `portal.db` in the instance folder. PostgreSQL: "
+            "`postgresql+psycopg://user@host:5432/name`."),
+    Setting("PORTAL_BRAND_NAME", "BRAND_NAME", str, "WorkPortal",
+            "Product name shown in the header, titles and emails."),
+    Setting("PORTAL_DEFAULT_LOCALE", "BABEL_DEFAULT_LOCALE", str, "ja",
+            "Language used when neither the address, the cookie, the user nor the browser "
+            "chooses one."),
+    Setting("PORTAL_SESSION_COOKIE_SECURE", "SESSION_COOKIE_SECURE", bool, None,
+            "Send the session cookie over HTTPS only. Default: on, except in development "
+            "and test."),
+    Setting("PORTAL_BASE_URL", "BASE_URL", str, "http://127.0.0.1:5000",
+            "Public address of the portal, used for links in emails."),
+    Setting("PORTAL_SUPPORT_PHONE", "SUPPORT_PHONE", str, "0120-000-000",
+            "Phone number on the contact page."),
+    Setting("PORTAL_SUPPORT_EMAIL", "SUPPORT_EMAIL", str, "support@portal.invalid",
+            "Email address on the contact page."),
+    Setting("PORTAL_FORM_TIME_LIMIT", "FORM_TIME_LIMIT", int, 1200,
+            "Seconds an application form may stay open before its entries are discarded."),
+    Setting("PORTAL_FORM_WARNING", "FORM_WARNING", int, 300,
+            "Seconds before the deadline at which the warning dialog opens."),
+    Setting("PORTAL_FORM_MAX_EXTENSIONS", "FORM_MAX_EXTENSIONS", int, 10,
+            "How many times a person may extend the time limit of one application."),
+    Setting("PORTAL_MAX_UPLOAD_BYTES", "MAX_UPLOAD_BYTES", int, 5 * 1024 * 1024,
+            "Largest supporting document accepted, in bytes."),
+    Setting("PORTAL_LOCKOUT_THRESHOLD", "LOCKOUT_THRESHOLD", int, 3,
+            "Consecutive wrong passwords after which an account locks."),
+    Setting("PORTAL_REGISTRATION_LINK_HOURS", "REGISTRATION_LINK_HOURS", int, 168,
+            "Hours a first-login registration link stays valid."),
+    Setting("PORTAL_SMTP_HOST", "SMTP_HOST", str, "",
+            "SMTP server for outgoing mail. Empty: mail stays queued (development shows it on "
+            "a local page)."),
+    Setting("PORTAL_SMTP_PORT", "SMTP_PORT", int, 25, "SMTP port."),
+    Setting("PORTAL_SMTP_SECURITY", "SMTP_SECURITY", str, "none",
+            "`none`, `starttls` or `tls`."),
+    Setting("PORTAL_SMTP_USER", "SMTP_USER", str, "", "SMTP user name, if the server needs one."),
+    Setting("PORTAL_SMTP_PASSWORD", "SMTP_PASSWORD", str, "", "SMTP password."),
+    Setting("PORTAL_MAIL_FROM", "MAIL_FROM", str, "no-reply@portal.invalid",
+            "Sender address of outgoing mail."),
+]
+
+
+def load_secret_key(instance_dir: Path) -> str:
+    """Return the instance's persistent secret key, creating it on first use."""
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    path = instance_dir / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        key = secrets.token_urlsafe(48)
+        handle.write(key)
+    return key
+
+
+def load_settings(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Read every setting from ``environ`` (default: the process environment)."""
+    environ = os.environ if environ is None else environ
+    config: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        if raw is None or raw == "" and setting.kind is not str:
+            value = setting.default
+        elif setting.kind is bool:
+            value = _bool(raw)
+        elif setting.kind is int:
+            try:
+                value = int(raw)
+            except ValueError as exc:
+                raise ValueError(f"{setting.env} must be a whole number, got {raw!r}") from exc
+        else:
+            value = raw
+        config[setting.key] = value
+
+    env = config["PORTAL_ENV"]
+    if env not in {"production", "development", "test"}:
+        raise ValueError(f"PORTAL_ENV must be production, development or test, got {env!r}")
+    instance = Path(config["INSTANCE_DIR"])
+    config["INSTANCE_DIR"] = str(instance)
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'portal.db'}"
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = load_secret_key(instance)
+    if config["SESSION_COOKIE_SECURE"] is None:
+        config["SESSION_COOKIE_SECURE"] = env == "production"
+    config["TESTING"] = env == "test"
+    return config
+
+
+def markdown_table() -> str:
+    rows = ["| variable | default | what it does |", "|---|---|---|"]
+    for setting in SETTINGS:
+        default = "" if setting.default is None else f"`{setting.default}`"
+        if setting.env == "PORTAL_INSTANCE_DIR":
+            default = "`instance/` in the project"
+        rows.append(f"| `{setting.env}` | {default} | {setting.doc} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.stdout.write(markdown_table() + "\n")

@@ -1,0 +1,40 @@
+"""The shell: home and the SHELL-1 menu pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from portal.extensions import db
+from portal.reference import services as reference
+
+bp = Blueprint("shell", __name__, template_folder="templates")
+
+
+@bp.get("/")
+def home():
+    return render_template("shell/home.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("shell/privacy.html")
+
+
+@bp.get("/functions")
+def functions():
+    return render_template(
+        "shell/functions.html",
+        functions=reference.functions(db.session),
+        offered=reference.countries_by_function(db.session),
+    )
+
+
+@bp.get("/contact")
+def contact():
+    return render_template("shell/contact.html")
+
+
+@bp.get("/healthz")
+def healthz():
+    """The smallest route: the benchmarks' baseline and a liveness probe."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}

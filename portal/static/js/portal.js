@@ -1,0 +1,78 @@
+// Behaviour shared by every page. Loaded with `defer`; no inline scripts anywhere (CSP).
+(function () {
+  "use strict";
+
+  // SHELL-3: information buttons toggle the hint panel they control.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".info-btn");
+    if (!button) return;
+    var panel = document.getElementById(button.getAttribute("aria-controls"));
+    if (!panel) return;
+    var open = button.getAttribute("aria-expanded") === "true";
+    button.setAttribute("aria-expanded", open ? "false" : "true");
+    panel.hidden = open;
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var panel = event.target.closest && event.target.closest(".info-panel:not([hidden])");
+    var button = event.target.closest && event.target.closest(".info-btn[aria-expanded='true']");
+    if (button) {
+      panel = document.getElementById(button.getAttribute("aria-controls"));
+    } else if (panel) {
+      button = document.querySelector("[aria-controls='" + panel.id + "']");
+    }
+    if (panel && button) {
+      panel.hidden = true;
+      button.setAttribute("aria-expanded", "false");
+      button.focus();
+    }
+  });
+
+  // After a page load or an htmx swap, move focus to an error summary or to an element
+  // that asks for it, so keyboard and screen reader users land on what changed.
+  function autofocus(root) {
+    var target = (root || document).querySelector("[data-autofocus]");
+    if (target) {
+      target.removeAttribute("data-autofocus");
+      if (!target.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) {
+        target.setAttribute("tabindex", "-1");
+      }
+      target.focus();
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () { autofocus(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { autofocus(event.detail.elt); });
+
+  // A request that fails without a page to show gets a message in the flash area.
+  function showProblem(key) {
+    var area = document.getElementById("flash");
+    if (!area) return;
+    var message = document.body.getAttribute("data-msg-" + key);
+    var p = document.createElement("p");
+    p.className = "flash flash--error";
+    p.setAttribute("data-testid", "flash-error");
+    p.textContent = message;
+    area.replaceChildren(p);
+  }
+  document.addEventListener("htmx:sendError", function () { showProblem("network"); });
+  document.addEventListener("htmx:responseError", function () { showProblem("server"); });
+
+  // Links and buttons that open a <dialog> by id: data-dialog-open="id", data-dialog-close.
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest("[data-dialog-open]");
+    if (opener) {
+      var dialog = document.getElementById(opener.getAttribute("data-dialog-open"));
+      if (dialog && typeof dialog.showModal === "function") {
+        event.preventDefault();
+        dialog.showModal();
+      }
+      return;
+    }
+    var closer = event.target.closest("[data-dialog-close]");
+    if (closer) {
+      var open = closer.closest("dialog");
+      if (open) open.close();
+    }
+  });
+})();

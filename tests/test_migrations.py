@@ -1,0 +1,20 @@
+"""The Alembic revisions build exactly the schema the models describe."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from portal.cli import alembic_config
+from portal.extensions import db
+from portal.models import metadata
+
+
+def test_models_and_migrations_agree(app):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, metadata) == []
+
+
+def test_one_head(app):
+    script = ScriptDirectory.from_config(alembic_config(app.config["DATABASE_URL"]))
+    assert len(script.get_heads()) == 1

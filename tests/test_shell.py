@@ -1,0 +1,158 @@
+import re
+
+import pytest
+
+SHELL_PAGES = {
+    "/": {"ja": "法人カード管理者のための", "en": "for corporate card administrators"},
+    "/privacy": {"ja": "オンラインプライバシーに関する声明", "en": "Privacy statement"},
+    "/functions": {"ja": "ポータルの機能", "en": "Portal functions"},
+    "/contact": {"ja": "お問い合わせ", "en": "Contact us"},
+}
+
+
+@pytest.mark.parametrize("path", SHELL_PAGES)
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_shell_page_in_both_languages(client, path, lang):
+    response = client.get(f"{path}?lang={lang}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f'<html lang="{lang}">' in page
+    assert SHELL_PAGES[path][lang] in page
+    for link in ('href="/privacy"', 'href="/functions"', 'href="/contact"'):
+        assert link in page
+    assert response.headers["Content-Language"] == lang
+
+
+def test_japanese_is_the_default(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="ja">' in page
+
+
+def test_the_browser_language_is_used_when_nothing_else_chooses(client):
+    page = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="en">' in page
+    page = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="ja">' in page
+
+
+def test_the_chosen_language_is_remembered_in_a_cookie(client):
+    response = client.get("/contact?lang=en", headers={"Accept-Language": "ja"})
+    cookie = response.headers["Set-Cookie"]
+    assert "portal_lang=en" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    page = client.get("/privacy", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert '<html lang="en">' in page
+    page = client.get("/privacy?lang=ja").get_data(as_text=True)
+    assert '<html lang="ja">' in page
+    assert '<html lang="ja">' in client.get("/").get_data(as_text=True)
+
+
+def test_an_unknown_language_is_ignored(client):
+    response = client.get("/?lang=xx")
+    assert '<html lang="ja">' in response.get_data(as_text=True)
+    assert "portal_lang" not in response.headers.get("Set-Cookie", "")
+
+
+def test_the_language_switch_keeps_the_page_and_its_query(client):
+    page = client.get("/functions?lang=ja&x=1").get_data(as_text=True)
+    assert re.search(r'href="/functions\?[^"]*lang=en', page)
+    assert 'x=1' in re.search(r'href="(/functions\?[^"]*lang=en[^"]*)"', page).group(1)
+
+
+def test_functions_page_lists_functions_roles_and_default_holders(client):
+    page = client.get("/functions?lang=en").get_data(as_text=True)
+    assert "Online Card Application" in page
+    assert 'data-testid="role-OCA-APPROVER"' in page
+    assert "Program Administrator, Contact" in page  # OPM is held by both by default
+    page = client.get("/functions?lang=ja").get_data(as_text=True)
+    assert "オンライン・カード申請" in page and "承認者" in page
+
+
+def test_contact_page_shows_phone_hours_and_email(client, app):
+    page = client.get("/contact?lang=en").get_data(as_text=True)
+    assert app.config["SUPPORT_PHONE"] in page
+    assert app.config["SUPPORT_EMAIL"] in page
+    assert "Weekdays" in page
+
+
+@pytest.mark.parametrize(("lang", "text"), [("ja", "ページが見つかりません"), ("en", "Page not found")])
+def test_not_found_is_localized(client, lang, text):
+    response = client.get(f"/no-such-page?lang={lang}")
+    assert response.status_code == 404
+    assert text in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("lang", "text"), [("ja", "システムで問題が発生しました"), ("en", "Something went wrong on our side")])
+def test_unexpected_errors_are_localized_and_hide_the_trace(client, lang, text):
+    response = client.get(f"/_test/boom?lang={lang}")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert text in page
+    assert "RuntimeError" not in page and "Traceback" not in page
+
+
+def test_htmx_errors_get_a_fragment(client):
+    response = client.get("/no-such-page", headers={"HX-Request": "true"})
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "<html" not in page and 'data-testid="error-page"' in page
+
+
+def test_post_without_csrf_token_is_refused_with_a_clear_page(client):
+    response = client.post("/_test/echo?lang=en")
+    assert response.status_code == 400
+    assert "Your session has expired" in response.get_data(as_text=True)
+
+
+def test_post_with_csrf_header_like_htmx_is_accepted(client, csrf):
+    token = csrf()
+    response = client.post("/_test/echo", headers={"X-CSRFToken": token, "HX-Request": "true"})
+    assert response.status_code == 200
+
+
+def test_post_with_csrf_form_field_is_accepted(client, csrf):
+    response = client.post("/_test/echo", data={"csrf_token": csrf()})
+    assert response.status_code == 200
+
+
+def test_content_security_policy_uses_nonces(client):
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+    page = response.get_data(as_text=True)
+    scripts = re.findall(r"<script[^>]*>", page)
+    assert scripts and all(f'nonce="{nonce}"' in tag for tag in scripts)
+    assert "style=" not in page  # no inline styles either (style-src 'self')
+    assert client.get("/").headers["Content-Security-Policy"] != policy  # fresh per response
+
+
+def test_security_headers_and_vary(client):
+    response = client.get("/")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_htmx_is_served_from_our_own_static_path_and_configured(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'src="/static/vendor/htmx.min.js"' in page
+    assert "https://" not in re.sub(r'href="mailto:[^"]*"', "", page.split("<body")[0])
+    config = re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", page).group(1)
+    import json
+
+    settings = json.loads(config)
+    assert settings["includeIndicatorStyles"] is False and settings["allowEval"] is False
+    assert {"code": "422", "swap": True} in settings["responseHandling"]
+    with client.get("/static/vendor/htmx.min.js") as js:
+        assert js.status_code == 200
+        assert b'version:"2.0.' in js.data
+
+
+def test_session_cookie_flags(app):
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_healthz_is_tiny(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.data == b"ok"
