@@ -31,7 +31,6 @@ node_modules/.package-lock.json: package.json package-lock.json
 portal/static/vendor/htmx.min.js: node_modules/.package-lock.json
 	@mkdir -p portal/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js portal/static/vendor/htmx.min.js
-	cp node_modules/axe-core/axe.min.js portal/static/vendor/axe.min.js
 
 assets: portal/static/vendor/htmx.min.js
 
