@@ -40,6 +40,7 @@ from portal.accounts.models import User
 from portal.accounts.services import LinkState, Reset, SignIn, VerifyOutcome
 from portal.db import utcnow
 from portal.extensions import db
+from portal.i18n import current_language
 from portal.reference import services as reference
 from portal.reference.models import SecretQuestion
 from portal.templating import is_htmx, render_page, url_if
@@ -81,11 +82,16 @@ def _wait_message(wait: timedelta) -> str:
     )
 
 
+def _sentences(*parts: str) -> str:
+    """Sentences one after another: Japanese puts no space between them."""
+    return ("" if current_language() == "ja" else " ").join(parts)
+
+
 def _address_limited(wait: timedelta) -> str:
-    return " ".join([
+    return _sentences(
         _("There have been too many unsuccessful attempts from your network."),
         _wait_message(wait),
-    ])
+    )
 
 
 # --- first-login registration ----------------------------------------------------------------
@@ -147,7 +153,7 @@ def start(token: str):
             elif result.outcome is VerifyOutcome.ADDRESS_LIMITED:
                 problem = _address_limited(result.wait)
             else:
-                problem = " ".join([
+                problem = _sentences(
                     _("The details you entered do not match our records. Check them and try "
                       "again."),
                     ngettext(
@@ -155,7 +161,7 @@ def start(token: str):
                         "%(num)d attempts are left before this link locks for a while.",
                         result.attempts_left,
                     ),
-                ])
+                )
     return render_page(
         "accounts/register_verify.html", block="verify_form", status=status,
         form=form, link=link, person=link.user, token=token, problem=problem,
@@ -370,8 +376,8 @@ def forgot_answer():
                                       "at": int(time.time())}
                 return _go(url_for(".forgot_new"))
             if result.outcome is Reset.LIMITED:
-                problem = " ".join([_("There have been too many wrong answers."),
-                                    _wait_message(result.wait)])
+                problem = _sentences(_("There have been too many wrong answers."),
+                                     _wait_message(result.wait))
             elif result.outcome is Reset.LOCKED:
                 problem = _(
                     "Your answer is correct, but this account is locked because of too many "
