@@ -173,8 +173,11 @@ def test_password_reset(page: Page, base_url, registered_user, lang, expected_42
     page.get_by_test_id("password_confirm").fill("Renewed&42")
     page.get_by_test_id("new-password-submit").click()
     expect(page.get_by_test_id("flash-success")).to_contain_text(TEXT[lang]["changed"])
-    sign_in(page, base_url, user_id, PASSWORD)
+    page.get_by_test_id("user_id").fill(user_id)
+    page.get_by_test_id("password").fill(PASSWORD)  # the old one no longer works
+    page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("login-problem")).to_be_visible()
+    expect(page.get_by_test_id("flash-success")).to_have_count(0)  # the stale note is gone
     sign_in(page, base_url, user_id, "Renewed&42")
     expect(page.get_by_test_id("account-home")).to_be_visible()
 

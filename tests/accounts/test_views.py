@@ -481,3 +481,10 @@ def test_flask_session_holds_only_a_random_token(client, registered, post_form):
         assert set(data) <= {"sid", "csrf_token", "_flashes"}
         assert len(data["sid"]) >= 40
     assert flask_session is not None
+
+
+def test_htmx_answers_bring_the_flash_area_up_to_date(client, post_form):
+    answer = text(sign_in(post_form, "nobody01", "Wrong#pass"))
+    assert '<div id="flash" class="flash-area" aria-live="polite" role="status" hx-swap-oob="true">' in answer
+    full = text(post_form("/login?lang=en", {"user_id": "nobody01", "password": "x"}))
+    assert full.count('id="flash"') == 1 and "hx-swap-oob" not in full
