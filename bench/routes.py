@@ -13,4 +13,5 @@ ROUTES: list[tuple[str, str]] = [
     ("privacy", "/privacy?lang=en"),
     ("contact", "/contact?lang=ja"),
     ("not found", "/no-such-page"),
+    ("login", "/login?lang=ja"),
 ]

@@ -48,4 +48,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.shell.views import bp as shell_bp
 
     app.register_blueprint(shell_bp)
+    from portal.accounts.views import auth as auth_bp
+    from portal.accounts.views import registration as registration_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(registration_bp)
     return app

@@ -9,3 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 BACKGROUND: list[Callable[[], None]] = []
+
+from portal.accounts.housekeeping import loop as accounts_housekeeping  # noqa: E402
+
+BACKGROUND.append(accounts_housekeeping)

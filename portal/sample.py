@@ -14,3 +14,8 @@ STEPS: list[Callable[[], str]] = []
 def seed() -> Iterator[str]:
     for step in STEPS:
         yield step()
+
+
+from portal.accounts.sample import seed_accounts  # noqa: E402
+
+STEPS.append(seed_accounts)

@@ -74,6 +74,27 @@ SETTINGS: list[Setting] = [
             "Consecutive wrong passwords after which an account locks."),
     Setting("PORTAL_REGISTRATION_LINK_HOURS", "REGISTRATION_LINK_HOURS", int, 168,
             "Hours a first-login registration link stays valid."),
+    Setting("PORTAL_REGISTRATION_MAX_ATTEMPTS", "REGISTRATION_MAX_ATTEMPTS", int, 5,
+            "Failed identity checks on one registration link before the link locks for "
+            "`PORTAL_REGISTRATION_LOCK_MINUTES`."),
+    Setting("PORTAL_REGISTRATION_LOCK_MINUTES", "REGISTRATION_LOCK_MINUTES", int, 30,
+            "Minutes a registration link stays locked after too many failed identity checks."),
+    Setting("PORTAL_ADDRESS_MAX_FAILURES", "ADDRESS_MAX_FAILURES", int, 20,
+            "Failed sign-ins, identity checks and secret answers accepted from one client "
+            "address within `PORTAL_ATTEMPT_WINDOW_MINUTES`; further attempts are refused "
+            "until the window has passed."),
+    Setting("PORTAL_ATTEMPT_WINDOW_MINUTES", "ATTEMPT_WINDOW_MINUTES", int, 30,
+            "Length of the window in which failed attempts are counted."),
+    Setting("PORTAL_RESET_MAX_ATTEMPTS", "RESET_MAX_ATTEMPTS", int, 5,
+            "Wrong secret answers for one user ID within `PORTAL_ATTEMPT_WINDOW_MINUTES` before "
+            "password reset for that user ID pauses."),
+    Setting("PORTAL_USER_ID_CHECKS_PER_MINUTE", "USER_ID_CHECKS_PER_MINUTE", int, 30,
+            "User ID availability checks one client address may make per minute while typing "
+            "(the ID is always checked again on submit)."),
+    Setting("PORTAL_SESSION_IDLE_MINUTES", "SESSION_IDLE_MINUTES", int, 30,
+            "Minutes without a request after which a signed-in session ends."),
+    Setting("PORTAL_SESSION_MAX_HOURS", "SESSION_MAX_HOURS", int, 12,
+            "Hours after sign-in at which a session ends even when in use."),
     Setting("PORTAL_SMTP_HOST", "SMTP_HOST", str, "",
             "SMTP server for outgoing mail. Empty: mail stays queued (development shows it on "
             "a local page)."),

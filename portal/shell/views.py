@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, render_template
 
 from portal.extensions import db
 from portal.reference import services as reference
@@ -12,6 +12,10 @@ bp = Blueprint("shell", __name__, template_folder="templates")
 
 @bp.get("/")
 def home():
+    if g.get("user") is not None:  # a signed-in user gets their own home (accounts)
+        from portal.accounts.views import home_page
+
+        return home_page()
     return render_template("shell/home.html")
 
 
