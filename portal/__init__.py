@@ -48,4 +48,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.shell.views import bp as shell_bp
 
     app.register_blueprint(shell_bp)
+    from portal.mail.views import bp as devmail_bp
+
+    app.register_blueprint(devmail_bp)
+    from portal.backoffice.views import bp as backoffice_bp
+
+    app.register_blueprint(backoffice_bp)
     return app

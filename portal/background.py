@@ -9,3 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 BACKGROUND: list[Callable[[], None]] = []
+
+# The mail sender (portal/mail/sender.py): delivers the outbox every PORTAL_MAIL_POLL_SECONDS.
+from portal.mail.sender import run_forever as mail_sender  # noqa: E402
+
+BACKGROUND.append(mail_sender)

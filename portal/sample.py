@@ -14,3 +14,9 @@ STEPS: list[Callable[[], str]] = []
 def seed() -> Iterator[str]:
     for step in STEPS:
         yield step()
+
+
+# Back office: a staff account ``staff`` (password printed and in the README).
+from portal.backoffice.sample import seed_staff  # noqa: E402
+
+STEPS.append(seed_staff)
