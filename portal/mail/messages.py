@@ -8,18 +8,23 @@ catalogs) but no request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from babel import dates as babel_dates
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from portal.db import utcnow
 from portal.i18n import LANGUAGES
 from portal.mail.models import OutgoingEmail
 from portal.mail.outbox import queue_email
+from portal.workdays import JAPAN
 
 KIND_CONTACT_ID = "new_user.contact_id"
 KIND_WELCOME = "new_user.welcome"
@@ -38,11 +43,25 @@ def languages_for(language: str | None) -> list[str]:
     return [first] + [code for code in LANGUAGES if code != first]
 
 
-def _bilingual(language: str | None, template: str, subject: Any, **context: Any) -> Email:
-    """Render ``mail/<template>.txt|.html`` and ``subject()`` once per language."""
+def japan_date_time(moment: datetime) -> dict[str, str]:
+    """``moment`` as a date and a time in Japan, in the current (forced) language."""
+    locale = get_locale()
+    return {
+        "date": babel_dates.format_date(moment.astimezone(JAPAN), "long", locale=locale),
+        "time": babel_dates.format_time(moment, "short", tzinfo=JAPAN, locale=locale),
+    }
+
+
+def _bilingual(language: str | None, template: str, subject: Callable[[], str],
+               per_language: Callable[[], dict[str, Any]] | None = None,
+               **context: Any) -> Email:
+    """Render ``mail/<template>.txt|.html`` and ``subject()`` once per language;
+    ``per_language()`` adds values that depend on the language (formatted dates)."""
     parts = []
     for code in languages_for(language):
         with force_locale(code):
+            if per_language is not None:
+                context.update(per_language())
             parts.append({
                 "lang": code,
                 "subject": subject(),
@@ -72,23 +91,28 @@ def contact_id_email(*, family_name: str, given_name: str, language: str | None,
 
 
 def welcome_email(*, family_name: str, given_name: str, language: str | None,
-                  registration_url: str, brand: str, link_hours: int | None = None) -> Email:
-    """MAIL-2: the link to first-login registration ("Click here to register for ...")."""
-    days = link_hours // 24 if link_hours and link_hours % 24 == 0 else None
+                  registration_url: str, brand: str,
+                  link_expires_at: datetime | None = None) -> Email:
+    """MAIL-2: the link to first-login registration ("Click here to register for ...");
+    with ``link_expires_at``, until when it works (Japan time)."""
     return _bilingual(
         language, "welcome",
         lambda: _("Register for %(brand)s", brand=brand),
+        (lambda: {"expires": japan_date_time(link_expires_at)}) if link_expires_at else None,
         family_name=family_name, given_name=given_name, registration_url=registration_url,
-        brand=brand, link_days=days, link_hours=None if days else link_hours,
+        brand=brand, expires=None,
     )
 
 
-def queue_new_user_emails(session: Session, *, user_like: Any,
-                          registration_url: str) -> tuple[OutgoingEmail, OutgoingEmail]:
+def queue_new_user_emails(session: Session, *, user_like: Any, registration_url: str,
+                          link_expires_at: datetime | None = None,
+                          ) -> tuple[OutgoingEmail, OutgoingEmail]:
     """Queue MAIL-1 and MAIL-2 for a new user in ``session``'s transaction (no commit).
 
     ``user_like`` has ``email``, ``family_name``, ``given_name``, ``language`` and
-    ``contact_id`` (a ``portal.accounts.models.User`` does). Queueing twice for the same
+    ``contact_id`` (a ``portal.accounts.models.User`` does). ``link_expires_at`` is when
+    the registration link stops working; by default ``PORTAL_REGISTRATION_LINK_HOURS``
+    from now (the link is made in the same transaction). Queueing twice for the same
     contact ID writes nothing new (dedupe keys ``new-user:<contact id>:...``).
     """
     config = current_app.config
@@ -102,7 +126,8 @@ def queue_new_user_emails(session: Session, *, user_like: Any,
     welcome = welcome_email(
         family_name=user_like.family_name, given_name=user_like.given_name,
         language=language, registration_url=registration_url, brand=brand,
-        link_hours=config.get("REGISTRATION_LINK_HOURS"),
+        link_expires_at=link_expires_at
+        or utcnow() + timedelta(hours=config["REGISTRATION_LINK_HOURS"]),
     )
     first = queue_email(
         session, to=user_like.email, subject=notice.subject, text=notice.text,

@@ -28,6 +28,10 @@ def _check_header(name: str, value: str) -> None:
         raise ValueError(f"line break in the {name} of an email")
 
 
+def _by_dedupe_key(session: Session, key: str) -> OutgoingEmail | None:
+    return session.scalar(select(OutgoingEmail).where(OutgoingEmail.dedupe_key == key))
+
+
 def queue_email(
     session: Session,
     *,
@@ -46,9 +50,7 @@ def queue_email(
     _check_header("recipient", to)
     _check_header("subject", subject)
     if dedupe_key is not None:
-        existing = session.scalar(
-            select(OutgoingEmail).where(OutgoingEmail.dedupe_key == dedupe_key)
-        )
+        existing = _by_dedupe_key(session, dedupe_key)
         if existing is not None:
             return existing
     email = OutgoingEmail(
@@ -73,9 +75,7 @@ def queue_email(
         with session.begin_nested():
             session.add(email)
     except IntegrityError:
-        winner = session.scalar(
-            select(OutgoingEmail).where(OutgoingEmail.dedupe_key == dedupe_key)
-        )
+        winner = _by_dedupe_key(session, dedupe_key)
         if winner is None:
             raise
         return winner

@@ -1,6 +1,7 @@
 """MAIL-1..3: the two emails to a new user, both languages, the person's language first."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +14,7 @@ from portal.mail.messages import (
     welcome_email,
 )
 from portal.mail.models import OutgoingEmail
+from portal.workdays import JAPAN
 from tests.mail.conftest import new_user
 
 URL = "http://127.0.0.1:5000/register/Zx9-token_value"
@@ -25,9 +27,12 @@ def notice(language="ja", **kw):
     return contact_id_email(**values)
 
 
+EXPIRES = datetime(2026, 12, 1, 3, 30, tzinfo=UTC)  # 12:30 in Tokyo
+
+
 def welcome(language="ja", **kw):
     values = dict(family_name="Smith", given_name="Anna", language=language,
-                  registration_url=URL, brand="WorkPortal", link_hours=168)
+                  registration_url=URL, brand="WorkPortal", link_expires_at=EXPIRES)
     values.update(kw)
     return welcome_email(**values)
 
@@ -72,13 +77,13 @@ def test_welcome_has_the_registration_link_in_both_languages(app):
     assert "こちらをクリックしてWorkPortalに登録してください" in texts
     assert mail.text.count(URL) == 2
     assert "Click here to register for WorkPortal" in mail.text
-    assert "7 days" in mail.text and "7日" in mail.text
 
 
-def test_welcome_link_lifetime_in_hours_when_not_whole_days(app):
-    assert "36 hours" in welcome("en", link_hours=36).text
-    assert "1 day after" in welcome("en", link_hours=24).text
-    assert "expires" not in welcome("en", link_hours=None).text
+def test_welcome_says_until_when_the_link_works_in_japan_time(app):
+    text = welcome("en").text
+    assert "until December 1, 2026 12:30" in text and "(Japan time)" in text
+    assert "2026年12月1日 12:30（日本時間）" in text
+    assert "until" not in welcome("en", link_expires_at=None).text
 
 
 def test_names_are_escaped_in_html(app):
@@ -106,6 +111,9 @@ def test_queue_new_user_emails_writes_both_rows(app, db_session):
     assert first.message_id != second.message_id
     assert first.message_id.endswith("@portal.invalid>")
     assert first.next_attempt_at <= second.next_attempt_at
+    # By default the link is said to work for PORTAL_REGISTRATION_LINK_HOURS from now.
+    week = (datetime.now(UTC) + timedelta(hours=168)).astimezone(JAPAN)
+    assert f"{week.year}年{week.month}月" in second.text_body
 
 
 def test_queueing_the_same_user_twice_writes_nothing_new(app, db_session):
@@ -130,3 +138,24 @@ def test_header_injection_is_refused(app, db_session, field):
     values[field] = values[field] + "\r\nBcc: victim@example.test"
     with pytest.raises(ValueError, match="line break"):
         queue_email(db_session, **values)
+
+
+def test_a_dedupe_key_queued_by_someone_else_meanwhile_returns_their_email(db_session, monkeypatch):
+    """Two transactions queue the same key at once: the unique index decides and the
+    loser gets the winner's row (the check before the insert saw nothing)."""
+    from portal.mail import outbox
+
+    winner = outbox.queue_email(db_session, to="a@example.test", subject="s", text="t",
+                                html="<p>t</p>", kind="x", dedupe_key="same-key")
+    real = outbox._by_dedupe_key
+    calls = []
+
+    def not_yet_visible(session, key):
+        calls.append(key)
+        return None if len(calls) == 1 else real(session, key)
+
+    monkeypatch.setattr(outbox, "_by_dedupe_key", not_yet_visible)
+    loser = outbox.queue_email(db_session, to="a@example.test", subject="s", text="t",
+                               html="<p>t</p>", kind="x", dedupe_key="same-key")
+    assert loser.id == winner.id and len(calls) == 2
+    assert db_session.scalar(select(func.count()).select_from(OutgoingEmail)) == 1
