@@ -53,4 +53,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(registration_bp)
+
+    from portal.mail.views import bp as devmail_bp
+
+    app.register_blueprint(devmail_bp)
+    from portal.backoffice.views import bp as backoffice_bp
+
+    app.register_blueprint(backoffice_bp)
     return app

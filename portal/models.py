@@ -4,7 +4,9 @@ A new feature adds its ``models`` module here.
 """
 
 from portal.accounts import models as accounts_models  # noqa: F401
+from portal.backoffice import models as backoffice_models  # noqa: F401
 from portal.db import Base
+from portal.mail import models as mail_models  # noqa: F401
 from portal.reference import models as reference_models  # noqa: F401
 
 metadata = Base.metadata

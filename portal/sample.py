@@ -19,3 +19,8 @@ def seed() -> Iterator[str]:
 from portal.accounts.sample import seed_accounts  # noqa: E402
 
 STEPS.append(seed_accounts)
+
+# Back office: a staff account ``staff`` (password printed and in the README).
+from portal.backoffice.sample import seed_staff  # noqa: E402
+
+STEPS.append(seed_staff)

@@ -105,6 +105,29 @@ SETTINGS: list[Setting] = [
     Setting("PORTAL_SMTP_PASSWORD", "SMTP_PASSWORD", str, "", "SMTP password."),
     Setting("PORTAL_MAIL_FROM", "MAIL_FROM", str, "no-reply@portal.invalid",
             "Sender address of outgoing mail."),
+    Setting("PORTAL_SMTP_TIMEOUT", "SMTP_TIMEOUT", int, 30,
+            "Seconds to wait for the SMTP server at each step before the attempt counts as "
+            "failed."),
+    Setting("PORTAL_SMTP_CA_FILE", "SMTP_CA_FILE", str, "",
+            "PEM file of extra certificate authorities to trust for `starttls`/`tls` (a mail "
+            "server with a private certificate). Empty: the system's authorities."),
+    Setting("PORTAL_MAIL_POLL_SECONDS", "MAIL_POLL_SECONDS", int, 5,
+            "How often the mail sender looks for queued mail."),
+    Setting("PORTAL_MAIL_RETRY_LIMIT", "MAIL_RETRY_LIMIT", int, 12,
+            "Delivery attempts before an email is marked failed (staff can retry it from the "
+            "back office)."),
+    Setting("PORTAL_MAIL_RETRY_SECONDS", "MAIL_RETRY_SECONDS", int, 60,
+            "Wait after the first failed attempt; it doubles after each further failure."),
+    Setting("PORTAL_MAIL_RETRY_MAX_SECONDS", "MAIL_RETRY_MAX_SECONDS", int, 6 * 3600,
+            "Longest wait between two delivery attempts."),
+    Setting("PORTAL_STAFF_LOCKOUT_THRESHOLD", "STAFF_LOCKOUT_THRESHOLD", int, 5,
+            "Consecutive failed back-office sign-ins after which the staff account is paused."),
+    Setting("PORTAL_STAFF_LOCKOUT_MINUTES", "STAFF_LOCKOUT_MINUTES", int, 15,
+            "Minutes a paused staff account cannot sign in."),
+    Setting("PORTAL_STAFF_SESSION_HOURS", "STAFF_SESSION_HOURS", int, 10,
+            "Hours a back-office sign-in lasts at most."),
+    Setting("PORTAL_STAFF_IDLE_MINUTES", "STAFF_IDLE_MINUTES", int, 60,
+            "Minutes without activity after which a back-office sign-in ends."),
 ]
 
 
