@@ -111,7 +111,10 @@ def immediate(session: Session) -> Iterator[Session]:
 
     SQLite: the transaction starts with ``BEGIN IMMEDIATE`` (the write lock is taken at once).
     Other backends: a normal transaction; use ``with_for_update()`` on the rows involved.
+    Accepts the scoped session (``db.session``) as well as a plain Session.
     """
+    if isinstance(session, scoped_session):
+        session = session()
     if session.in_transaction():
         yield session
         return

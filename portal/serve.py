@@ -38,14 +38,20 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print(f"portal: serving on http://{args.host}:{args.port}", flush=True)
     server = subprocess.Popen(command)
-    try:
-        return server.wait()
-    except KeyboardInterrupt:
+
+    def _stop(signum, _frame):
+        # Pass SIGTERM/SIGINT on to gunicorn so that stopping us never orphans it.
         server.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
         return server.wait()
     finally:
         for worker in workers:
             worker.terminate()
+        for worker in workers:
+            worker.join(timeout=5)
 
 
 if __name__ == "__main__":

@@ -53,6 +53,8 @@ SETTINGS: list[Setting] = [
     Setting("PORTAL_DEFAULT_LOCALE", "BABEL_DEFAULT_LOCALE", str, "ja",
             "Language used when neither the address, the cookie, the user nor the browser "
             "chooses one."),
+    Setting("PORTAL_TIMEZONE", "BABEL_DEFAULT_TIMEZONE", str, "Asia/Tokyo",
+            "Time zone in which dates and times are shown."),
     Setting("PORTAL_SESSION_COOKIE_SECURE", "SESSION_COOKIE_SECURE", bool, None,
             "Send the session cookie over HTTPS only. Default: on, except in development "
             "and test."),

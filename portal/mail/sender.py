@@ -34,7 +34,7 @@ from email.utils import format_datetime, formataddr
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import Session
 
 from portal.db import immediate, utcnow
 from portal.mail.models import FAILED, QUEUED, SENDING, SENT, VIA_LOCAL, VIA_SMTP, OutgoingEmail
@@ -254,14 +254,8 @@ def _due(now: datetime):
     )
 
 
-def _plain(session: Session) -> Session:
-    # ``portal.db.immediate`` needs the Session itself, not the scoped_session proxy.
-    return session() if isinstance(session, scoped_session) else session
-
-
 def claim_next(session: Session, config: MailConfig, now: datetime) -> Claim | None:
     """Claim the next due email for this sender, in a transaction of its own."""
-    session = _plain(session)
     postgres = session.get_bind().dialect.name == "postgresql"
     with immediate(session):
         query = (
@@ -333,7 +327,6 @@ def send_due(session: Session, config: MailConfig, *, now: datetime | None = Non
     ``session`` must not be inside a transaction: each claim and each result is a short
     transaction of its own, and nothing is locked while the SMTP server is talking.
     """
-    session = _plain(session)
     report = Report()
     if transport is None:
         if config.local_mailbox:
