@@ -38,6 +38,7 @@ compile-translations: python-deps
 	@$(PYBABEL) compile -d translations -D messages 2>&1 | grep -v '^compiling' || true
 
 # --- running ---------------------------------------------------------------------------
+run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 run: setup
 	PORTAL_ENV=$${PORTAL_ENV:-development} $(FLASK) migrate
 	PORTAL_ENV=$${PORTAL_ENV:-development} $(FLASK) seed-sample

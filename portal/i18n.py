@@ -57,6 +57,33 @@ def localized(value: Any, field: str | None = None) -> str:
     return ""
 
 
+def _has_cjk(text: str) -> bool:
+    return any(
+        "\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff" or "\uff66" <= ch <= "\uff9f"
+        for ch in text
+    )
+
+
+def person_name(family: str, given: str, language: str | None = None) -> str:
+    """A person's name in the order readers of ``language`` expect: family name first in
+    Japanese, and for names written in Japanese script in any language; given name first
+    for other names in English."""
+    language = language or current_language()
+    if language == "ja" or _has_cjk(family + given):
+        return f"{family} {given}".strip()
+    return f"{given} {family}".strip()
+
+
+def format_list(items: list[str]) -> str:
+    """``["a", "b", "c"]`` joined the way the current language lists things (ja: 、)."""
+    from babel.lists import format_list as babel_format_list
+
+    items = [str(item) for item in items]
+    if not items:
+        return ""
+    return babel_format_list(items, style="standard", locale=current_language())
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def _remember_language(response):
@@ -79,4 +106,6 @@ def init_app(app: Flask) -> None:
             "languages": LANGUAGES,
             "current_language": current_language(),
             "localized": localized,
+            "person_name": person_name,
+            "format_list": format_list,
         }

@@ -62,9 +62,10 @@ def test_functions_page_lists_functions_roles_and_default_holders(client):
     page = client.get("/functions?lang=en").get_data(as_text=True)
     assert "Online Card Application" in page
     assert 'data-testid="role-OCA-APPROVER"' in page
-    assert "Program Administrator, Contact" in page  # OPM is held by both by default
+    assert "Program Administrator and Contact" in page  # OPM is held by both by default
     page = client.get("/functions?lang=ja").get_data(as_text=True)
     assert "オンライン・カード申請" in page and "承認者" in page
+    assert "管理責任者、連絡担当者" in page and "日本、インド、" in page
 
 
 def test_contact_page_shows_phone_hours_and_email(client, app):
@@ -156,3 +157,24 @@ def test_session_cookie_flags(app):
 def test_healthz_is_tiny(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.data == b"ok"
+
+
+def test_person_names_follow_the_reader_and_the_script(app):
+    from portal.i18n import person_name
+
+    with app.test_request_context("/?lang=en"):
+        assert person_name("Smith", "Anna") == "Anna Smith"
+        assert person_name("山田", "太郎") == "山田 太郎"
+    with app.test_request_context("/?lang=ja"):
+        assert person_name("Smith", "Anna") == "Smith Anna"
+        assert person_name("山田", "太郎", "en") == "山田 太郎"
+
+
+def test_lists_use_the_language_s_separator(app):
+    from portal.i18n import format_list
+
+    with app.test_request_context("/?lang=ja"):
+        assert format_list(["日本", "インド"]) == "日本、インド"
+    with app.test_request_context("/?lang=en"):
+        assert format_list(["Japan", "India", "Singapore"]) == "Japan, India, and Singapore"
+        assert format_list([]) == ""

@@ -13,12 +13,12 @@ from .conftest import ANSWER, PASSWORD
 LANGS = ["ja", "en"]
 TEXT = {
     "ja": {"welcome": "へようこそ", "done": "登録が完了しました", "login": "ログイン",
-           "wrong": "ユーザーIDまたはパスワードが正しくありません", "locked": "ロックされています",
+           "wrong": "ユーザーIDまたはパスワードが正しくありません", "locked": "ロックされます",
            "changed": "パスワードを変更しました", "question": "初めて飼ったペットの名前は？",
            "all_four": "4項目すべてが入力されています", "mismatch": "登録内容と一致しません",
            "access": "ご利用いただける機能とアクセス権"},
     "en": {"welcome": "Welcome to", "done": "Your registration is complete", "login": "Sign in",
-           "wrong": "The user ID or password is not correct", "locked": "This account is locked",
+           "wrong": "The user ID or password is not correct", "locked": "an account is locked",
            "changed": "Your password has been changed",
            "question": "What was the name of your first pet?", "all_four": "all four fields",
            "mismatch": "do not match our records", "access": "Your functions and access"},
@@ -102,7 +102,7 @@ def test_first_login_with_word_and_pin(page: Page, base_url, pending_user, lang,
     choose_credentials(page, user_id, question="BIRTH_CITY")
     expect(page.get_by_test_id("done-user-id")).to_have_text(user_id)
     page.get_by_test_id("go-to-portal").click()
-    expect(page.get_by_test_id("home-user-name")).to_contain_text("Brown Kim")
+    expect(page.get_by_test_id("home-user-name")).to_contain_text("Brown Kim" if lang == "ja" else "Kim Brown")  # family name first in Japanese
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -142,9 +142,12 @@ def test_lock_out_after_three_failures_and_unlock(page: Page, base_url, live_ser
         sign_in(page, base_url, user_id, f"Wrong#{attempt}pass")
         expect(page.get_by_test_id("login-problem")).to_contain_text(TEXT[lang]["wrong"])
         expect(page.get_by_test_id("user_id")).to_have_value(user_id)
-    # The right password now: only the owner learns that the account is locked.
+    # The right password now: still the generic answer, which names the lock rule and the
+    # help desk, so a guesser learns nothing and the owner knows what to do.
     sign_in(page, base_url, user_id)
+    expect(page.get_by_test_id("login-problem")).to_contain_text(TEXT[lang]["wrong"])
     expect(page.get_by_test_id("login-problem")).to_contain_text(TEXT[lang]["locked"])
+    expect(page.get_by_test_id("account-home")).to_have_count(0)
     # An unknown user ID gets exactly the generic message.
     sign_in(page, base_url, "nobody0000", "Wrong#pass")
     expect(page.get_by_test_id("login-problem")).to_contain_text(TEXT[lang]["wrong"])
@@ -223,3 +226,28 @@ def test_registration_and_home_fit_a_narrow_window(browser, base_url, pending_us
     expect(page.get_by_test_id("sign-out")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     context.close()
+
+
+def test_a_suggestion_picked_after_a_failed_submit_clears_the_summary(page: Page, base_url,
+                                                                      pending_user, expected_422):
+    user, token = pending_user()
+    page.goto(f"{base_url}/register/{token}?lang=en")
+    page.get_by_test_id("birth_day").select_option("15")
+    page.get_by_test_id("birth_month").select_option("4")
+    page.get_by_test_id("verify-submit").click()
+    page.get_by_test_id("user_id").fill("samplepa")
+    page.get_by_test_id("password").fill(PASSWORD)
+    page.get_by_test_id("password_confirm").fill(PASSWORD)
+    page.get_by_test_id("secret_question").select_option("FIRST_PET")
+    page.get_by_test_id("secret_answer").fill(ANSWER)
+    page.get_by_test_id("account-submit").click()
+    expect(page.get_by_test_id("error-summary")).to_contain_text("User ID")
+    suggestion = page.get_by_test_id("user-id-suggestion-0")
+    picked = suggestion.get_attribute("data-value")
+    suggestion.click()
+    expect(page.get_by_test_id("user_id")).to_have_value(picked)
+    expect(page.get_by_test_id("error-summary")).to_have_count(0)
+    page.get_by_test_id("password").fill(PASSWORD)  # passwords are never sent back
+    page.get_by_test_id("password_confirm").fill(PASSWORD)
+    page.get_by_test_id("account-submit").click()
+    expect(page.get_by_test_id("done-user-id")).to_have_text(picked)

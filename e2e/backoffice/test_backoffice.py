@@ -22,7 +22,7 @@ def sign_in(page: Page, base_url: str, password: str = SAMPLE_PASSWORD) -> None:
 def test_staff_sign_in_dashboard_in_both_languages_and_sign_out(page: Page, base_url: str):
     page.goto(f"{base_url}/backoffice/?lang=ja")
     expect(page).to_have_url(re.compile(r"/backoffice/login\?next=/backoffice/"))
-    expect(page.locator("h1")).to_have_text("バックオフィスへのサインイン")
+    expect(page.locator("h1")).to_have_text("バックオフィスへのログイン")
     sign_in(page, base_url)
 
     expect(page).to_have_url(f"{base_url}/backoffice/?lang=ja")  # back where we started

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, UTCDateTime, utcnow
 
-# program_role: the person's standing in the company's card programme.
+# program_role: the person's standing in the company's card program.
 PROGRAM_ROLES = ("pa", "contact", "user")
 # status: pending = created, first-login registration not finished.
 STATUSES = ("pending", "active", "disabled")

@@ -566,7 +566,6 @@ def complete_registration(
 class SignIn(enum.Enum):
     OK = "ok"
     INVALID = "invalid"  # wrong user ID or password: the one generic answer
-    LOCKED = "locked"  # the right password for a locked account (only the owner sees this)
     DISABLED = "disabled"  # the right password for a disabled account
     PENDING = "pending"  # a contact ID whose registration is not finished (AUTH-3)
     ADDRESS_LIMITED = "address_limited"
@@ -591,7 +590,9 @@ def authenticate(
     """AUTH-1: check a user ID and password.
 
     Consecutive wrong passwords lock the account at ``lockout_threshold``. The result says
-    nothing about whether a user ID exists: only the right password reveals a lock.
+    nothing about whether a user ID exists or is locked: a locked account answers even the
+    right password with the generic failure (otherwise a guesser would learn the password
+    is right), and that generic message tells the owner about the lock rule and the help desk.
     """
     limits = limits or current_limits()
     now = now or utcnow()
@@ -604,9 +605,7 @@ def authenticate(
         session.refresh(user)
     password_ok = verify_secret(user.password_hash if user else None, password or "")
 
-    if user is not None and password_ok and user.status != "pending":
-        if user.locked_at is not None:
-            return SignInResult(SignIn.LOCKED)
+    if user is not None and password_ok and user.status != "pending" and user.locked_at is None:
         if user.status == "disabled":
             return SignInResult(SignIn.DISABLED)
         with write_transaction(session):

@@ -275,11 +275,6 @@ def complete():
 
 def _sign_in_problem(result: services.SignInResult) -> str:
     phone = current_app.config["SUPPORT_PHONE"]
-    if result.outcome is SignIn.LOCKED:
-        return _(
-            "This account is locked because of too many wrong passwords. Please call the help "
-            "desk on %(phone)s to have it unlocked.", phone=phone,
-        )
     if result.outcome is SignIn.DISABLED:
         return _(
             "This account can no longer be used. If you still need access, please ask your "
@@ -292,7 +287,12 @@ def _sign_in_problem(result: services.SignInResult) -> str:
         )
     if result.outcome is SignIn.ADDRESS_LIMITED:
         return _address_limited(result.wait)
-    return _("The user ID or password is not correct. Please check them and try again.")
+    return _(
+        "The user ID or password is not correct. Please check them and try again. After "
+        "%(count)d wrong passwords in a row an account is locked for its protection: if you "
+        "cannot sign in, call the help desk on %(phone)s.",
+        count=current_app.config["LOCKOUT_THRESHOLD"], phone=phone,
+    )
 
 
 @auth.route("/login", methods=["GET", "POST"])

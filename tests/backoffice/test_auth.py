@@ -19,7 +19,7 @@ def staff_cookie(client):
     return client.get_cookie("portal_staff", path="/backoffice")
 
 
-@pytest.mark.parametrize(("lang", "title"), [("ja", "バックオフィスへのサインイン"),
+@pytest.mark.parametrize(("lang", "title"), [("ja", "バックオフィスへのログイン"),
                                              ("en", "Back office sign-in")])
 def test_sign_in_page_in_both_languages(client, lang, title):
     response = client.get(f"/backoffice/login?lang={lang}")

@@ -23,7 +23,7 @@ def make_email(db_session, n, status="queued", **values):
 
 
 @pytest.mark.parametrize(("lang", "texts"), [
-    ("ja", ["ダッシュボード", "メールの送信状況", "送信待ち", "お申し込み", "田中 一郎でサインイン中"]),
+    ("ja", ["ダッシュボード", "メールの送信状況", "送信待ち", "お申し込み", "田中 一郎でログイン中"]),
     ("en", ["Dashboard", "Mail queue", "Waiting to be sent", "Applications",
             "Signed in as 田中 一郎"]),
 ])

@@ -41,7 +41,7 @@ def test_contact_id_notice_japanese_first_then_english(app):
     mail = notice("ja")
     assert mail.subject == "【WorkPortal】コンタクトIDのお知らせ / WorkPortal: your contact ID"
     ja = mail.text.index("佐藤 花子 様")
-    en = mail.text.index("Dear 花子 佐藤,")
+    en = mail.text.index("Dear 佐藤 花子,")  # a Japanese-script name keeps its order
     assert ja < en
     # The ID and what it is for, in both languages.
     assert mail.text.count("482913657") == 2

@@ -41,6 +41,26 @@
       target.focus();
     }
   }
+  // After a swap replaced a field that had an error (and the summary itself was not part of
+  // the swap), drop that field's line from the error summary, and the summary once it is
+  // empty, so the page never shows an error that is already fixed.
+  function pruneSummary(event) {
+    var swapped = event.detail.elt;
+    if (!swapped || !swapped.querySelector) return;
+    document.querySelectorAll(".error-summary").forEach(function (summary) {
+      if (swapped.contains(summary)) return;
+      summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (target && swapped.contains(target) && target.getAttribute("aria-invalid") !== "true") {
+          var item = link.closest("li");
+          if (item) item.remove();
+        }
+      });
+      if (!summary.querySelector("li")) summary.remove();
+    });
+  }
+  document.addEventListener("htmx:afterSettle", pruneSummary);
+
   document.addEventListener("DOMContentLoaded", function () { autofocus(document); });
   document.addEventListener("htmx:afterSettle", function (event) { autofocus(event.detail.elt); });
 
