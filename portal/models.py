@@ -6,6 +6,7 @@ A new feature adds its ``models`` module here.
 from portal.accounts import models as accounts_models  # noqa: F401
 from portal.backoffice import models as backoffice_models  # noqa: F401
 from portal.db import Base
+from portal.enrollment import models as enrollment_models  # noqa: F401
 from portal.mail import models as mail_models  # noqa: F401
 from portal.reference import models as reference_models  # noqa: F401
 

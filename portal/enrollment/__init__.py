@@ -1,0 +1,1 @@
+"""Enrollment: applications to add, change or delete portal users (ENR)."""
