@@ -6,6 +6,7 @@ country, the browser's ``Accept-Language``, then the default (Japanese).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, g, request
@@ -84,6 +85,21 @@ def format_list(items: list[str]) -> str:
     return babel_format_list(items, style="standard", locale=current_language())
 
 
+def format_when(moment: datetime | None) -> str:
+    """A moment as people read it in the current language, in the portal's time zone, with
+    a four-digit year, 24-hour time and no seconds: ``2026/11/22 16:20`` /
+    ``Nov 22, 2026 16:20``."""
+    if moment is None:
+        return ""
+    from babel.dates import format_date, format_time
+    from flask_babel import to_user_timezone
+
+    local = to_user_timezone(moment)
+    language = current_language()
+    day = format_date(local, "medium", locale=language)
+    return f"{day} {format_time(local, 'HH:mm', locale=language)}"
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def _remember_language(response):
@@ -108,4 +124,5 @@ def init_app(app: Flask) -> None:
             "localized": localized,
             "person_name": person_name,
             "format_list": format_list,
+            "format_when": format_when,
         }

@@ -177,7 +177,8 @@ def _user_id_status(value: str, *, check_limit: bool = True) -> dict:
     problem = rules.user_id_problem(value)
     if problem:
         if len(value) < rules.USER_ID_MIN and value.isascii() and value.isalnum():
-            return {"state": "typing"}  # too short so far: no need to say so yet
+            # Too short so far: a neutral count, not an error, while the person types.
+            return {"state": "typing", "needed": rules.USER_ID_MIN - len(value)}
         return {"state": "invalid", "message": problem}
     if check_limit and not services.user_id_check_allowed(db.session, current.client_address()):
         return {"state": "later"}

@@ -18,6 +18,7 @@ from portal.backoffice.auth import (
 from portal.backoffice.forms import LoginForm, MailFilterForm, PostForm
 from portal.extensions import db
 from portal.mail import outbox
+from portal.mail.messages import kind_label
 from portal.templating import is_htmx, render_page
 
 bp = Blueprint("backoffice", __name__, template_folder="templates", url_prefix="/backoffice",
@@ -27,6 +28,7 @@ MAIL_TARGET = "outgoing_email"
 
 # Templates anywhere can show who is signed in and the audit trail partial.
 bp.add_app_template_global(current_staff, "current_staff")
+bp.add_app_template_global(kind_label, "email_kind_label")
 bp.add_app_template_global(audit.action_label, "staff_action_label")
 bp.add_app_template_global(audit.detail_label, "staff_detail_label")
 

@@ -17,6 +17,7 @@ from babel import dates as babel_dates
 from flask import current_app, render_template
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,17 @@ from portal.workdays import JAPAN
 
 KIND_CONTACT_ID = "new_user.contact_id"
 KIND_WELCOME = "new_user.welcome"
+
+# What each kind of email is, for the people who look at the outbox.
+KIND_LABELS = {
+    KIND_CONTACT_ID: _l("New user: contact ID notice"),
+    KIND_WELCOME: _l("New user: welcome and registration link"),
+}
+
+
+def kind_label(code: str) -> str:
+    label = KIND_LABELS.get(code)
+    return str(label) if label is not None else code
 
 
 @dataclass(frozen=True)

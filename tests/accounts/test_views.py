@@ -247,7 +247,9 @@ def test_the_live_check_says_available_or_taken_with_suggestions(client, make_us
     wrong = check(user_id="ｓａｔｏ")
     assert 'data-state="invalid"' in wrong and "half-width" in wrong
     short = check(user_id="sat")
-    assert "data-state" not in short  # still typing: nothing to say yet
+    # Still typing: a neutral count of what is missing, not an error.
+    assert 'data-state="typing"' in short and "2 more characters needed" in short
+    assert "1 more character needed" in check(user_id="sato")
     picked = check(user_id=suggestions[0], pick="1")
     assert 'id="user-id-group"' in picked and f'value="{suggestions[0]}"' in picked
     assert "data-autofocus" in picked and 'data-state="available"' in picked
