@@ -128,6 +128,11 @@ SETTINGS: list[Setting] = [
             "Minutes a paused staff account cannot sign in."),
     Setting("PORTAL_STAFF_SESSION_HOURS", "STAFF_SESSION_HOURS", int, 10,
             "Hours a back-office sign-in lasts at most."),
+    Setting("PORTAL_TRACKING_MAX_LOOKUPS", "TRACKING_MAX_LOOKUPS", int, 10,
+            "Application lookups (reference number and email) one client address may make "
+            "within `PORTAL_TRACKING_WINDOW_MINUTES`; further lookups wait for the next window."),
+    Setting("PORTAL_TRACKING_WINDOW_MINUTES", "TRACKING_WINDOW_MINUTES", int, 10,
+            "Length of the window in which application lookups are counted."),
     Setting("PORTAL_STAFF_IDLE_MINUTES", "STAFF_IDLE_MINUTES", int, 60,
             "Minutes without activity after which a back-office sign-in ends."),
 ]
