@@ -60,4 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.backoffice.views import bp as backoffice_bp
 
     app.register_blueprint(backoffice_bp)
+    from portal.enrollment.views import bp as enrollment_bp
+
+    app.register_blueprint(enrollment_bp)
     return app
