@@ -72,6 +72,12 @@ SETTINGS: list[Setting] = [
             "How many times a person may extend the time limit of one application."),
     Setting("PORTAL_MAX_UPLOAD_BYTES", "MAX_UPLOAD_BYTES", int, 5 * 1024 * 1024,
             "Largest supporting document accepted, in bytes."),
+    Setting("PORTAL_UPLOAD_DIR", "UPLOAD_DIR", str, "",
+            "Folder for supporting documents uploaded with applications (outside the static "
+            "folder, never served directly). Empty: `uploads/` in the instance folder."),
+    Setting("PORTAL_TRAINING_EMAIL", "TRAINING_EMAIL", str, "training@portal.invalid",
+            "Where applicants write to book the free training session offered on the "
+            "confirmation page."),
     Setting("PORTAL_LOCKOUT_THRESHOLD", "LOCKOUT_THRESHOLD", int, 3,
             "Consecutive wrong passwords after which an account locks."),
     Setting("PORTAL_REGISTRATION_LINK_HOURS", "REGISTRATION_LINK_HOURS", int, 168,
