@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
 
-from babel.dates import format_skeleton
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
-from flask_babel import format_date, format_datetime, get_locale, ngettext
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from portal.accounts import services as accounts
@@ -29,42 +27,14 @@ from portal.backoffice.forms import (
     UserSearchForm,
 )
 from portal.backoffice.views import bp
-from portal.enrollment import processing
+from portal.enrollment import processing, summary
+from portal.enrollment.documents import upload_dir
 from portal.extensions import db
+from portal.i18n import current_language
 from portal.templating import render_page
 
 USER_TARGET = "portal_user"
 
-
-def birthday_text(person: dict) -> str:
-    """A birthday from an application: the full date, or the day and month only."""
-    try:
-        day, month = int(person.get("birth_day") or 0), int(person.get("birth_month") or 0)
-        year = int(person["birth_year"]) if person.get("birth_year") else None
-        if year:
-            return format_date(date(year, month, day), "long")
-        return format_skeleton("MMMMd", date(2000, month, day), locale=get_locale())
-    except (TypeError, ValueError):
-        return _("Not given")
-
-
-def time_text(value: str | None) -> str | None:
-    """An ISO-8601 time from an application, in the portal's time zone; ``None`` if absent."""
-    try:
-        moment = datetime.fromisoformat(value or "")
-    except (TypeError, ValueError):
-        return None
-    return format_datetime(moment, "short") if moment.tzinfo else None
-
-
-bp.add_app_template_global(birthday_text, "bo_birthday")
-bp.add_app_template_global(time_text, "bo_time")
-
-
-def upload_dir() -> str:
-    """Where supporting documents are kept (never under the static folder)."""
-    config = current_app.config
-    return config.get("UPLOAD_DIR") or f"{config['INSTANCE_DIR']}/uploads"
 
 
 def _filters(form: ApplicationFilterForm) -> queries.Filters:
@@ -97,9 +67,13 @@ def applications():
 
 def _detail(application_id: int, *, reject_form: RejectForm | None = None, status: int = 200):
     application = queries.get_application(db.session, application_id) or abort(404)
+    # The same words as the applicant's review page and PDF; secrets only as "set".
+    sections = summary.sections(db.session, application.kind,
+                                processing.without_secrets(application.data or {}),
+                                current_language())
     return render_page(
         "backoffice/application_detail.html", status=status, application=application,
-        names=queries.Names(db.session), post_form=PostForm(),
+        sections=sections, post_form=PostForm(),
         reject_form=reject_form or RejectForm(),
         decided_by=queries.decided_by(db.session, application),
         actions=audit.actions_for(db.session, processing.TARGET, application.id),

@@ -15,8 +15,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.backoffice.models import Staff
 from portal.enrollment.models import KINDS, STATUSES, Application, ApplicationDocument
-from portal.i18n import localized
-from portal.reference.models import Country, DeletionReason, Function, FunctionRole
 from portal.workdays import JAPAN
 
 PER_PAGE = 25
@@ -121,31 +119,3 @@ def decided_by(session: Session, application: Application) -> Staff | None:
     if application.decided_by_id is None:
         return None
     return session.get(Staff, application.decided_by_id)
-
-
-class Names:
-    """Names of the codes an application uses, in the current language (one query each)."""
-
-    def __init__(self, session: Session) -> None:
-        self._countries = {c.code: c for c in session.scalars(select(Country))}
-        self._functions = {f.code: f for f in session.scalars(select(Function))}
-        self._roles = {(r.function_code, r.code): r for r in session.scalars(select(FunctionRole))}
-        self._reasons = {r.code: r for r in session.scalars(select(DeletionReason))}
-
-    def country(self, code: str | None) -> str:
-        found = self._countries.get((code or "").upper())
-        return localized(found, "name") if found is not None else (code or "")
-
-    def function(self, code: str | None) -> str:
-        found = self._functions.get(code or "")
-        return localized(found, "name") if found is not None else (code or "")
-
-    def role(self, function: str | None, code: str | None) -> str:
-        if not code:
-            return ""
-        found = self._roles.get((function or "", code))
-        return localized(found, "name") if found is not None else code
-
-    def reason(self, code: str | None) -> str:
-        found = self._reasons.get(code or "")
-        return localized(found, "text") if found is not None else (code or "")

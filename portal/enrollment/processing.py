@@ -113,7 +113,7 @@ def _reload(session: Session, application_id: int) -> Application:
     return session.get(Application, application_id, populate_existing=True)
 
 
-def _without_secrets(data: dict[str, Any]) -> dict[str, Any]:
+def without_secrets(data: dict[str, Any]) -> dict[str, Any]:
     """``data`` with each user's auth PIN and word replaced by ``True`` (set) or ``None``."""
     data = copy.deepcopy(data or {})
     for person in data.get("users") or []:
@@ -168,7 +168,7 @@ def reject(session: Session, application: Application | int, staff: Staff | int,
         data = session.scalar(select(Application.data).where(Application.id == application_id))
         if not _move(session, application_id, allowed=OPEN, values={
             "status": "rejected", "decided_at": now, "decided_by_id": _staff_id(staff),
-            "decision_reason": reason, "data": _without_secrets(data or {}),
+            "decision_reason": reason, "data": without_secrets(data or {}),
         }):
             raise AlreadyDecided(_current_status(session, application_id))
         audit.record(session, _staff_id(staff), "application.reject", TARGET, application_id,
@@ -203,7 +203,7 @@ def approve(session: Session, application: Application | int, staff: Staff | int
         if target.kind == "new":
             details = _apply_new(session, data, outcome, now=now, base_url=base_url,
                                  link_hours=link_hours)
-            data = _without_secrets(data)
+            data = without_secrets(data)
         elif target.kind == "change":
             details = _apply_change(session, data, outcome, now=now)
         elif target.kind == "delete":

@@ -149,8 +149,9 @@ def test_detail_shows_everything(signed_in, db_session, lang, texts):
 def test_detail_of_change_and_delete(signed_in, sample):
     page = signed_in.get(f"/backoffice/applications/{sample['change'].id}?lang=en"
                          ).get_data(as_text=True)
-    assert "user ID someone1" in page and 'data-action="add"' in page
-    assert "Reporting" in page and "Viewer" in page
+    assert 'data-testid="summary-user-0-user_id">someone1<' in page
+    assert 'data-testid="summary-user-0-change-0-action">Add<' in page
+    assert "Reporting (Viewer)" in page
     assert 'data-testid="bo-app-start-review"' not in page  # already in review
     page = signed_in.get(f"/backoffice/applications/{sample['delete'].id}?lang=en"
                          ).get_data(as_text=True)
