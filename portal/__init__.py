@@ -60,4 +60,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.backoffice.views import bp as backoffice_bp
 
     app.register_blueprint(backoffice_bp)
+    from portal.enrollment.views import bp as enrollment_bp
+
+    app.register_blueprint(enrollment_bp)
+    from portal.tracking.views import bp as tracking_bp
+
+    app.register_blueprint(tracking_bp)
     return app

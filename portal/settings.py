@@ -72,6 +72,12 @@ SETTINGS: list[Setting] = [
             "How many times a person may extend the time limit of one application."),
     Setting("PORTAL_MAX_UPLOAD_BYTES", "MAX_UPLOAD_BYTES", int, 5 * 1024 * 1024,
             "Largest supporting document accepted, in bytes."),
+    Setting("PORTAL_UPLOAD_DIR", "UPLOAD_DIR", str, "",
+            "Folder for supporting documents uploaded with applications (outside the static "
+            "folder, never served directly). Empty: `uploads/` in the instance folder."),
+    Setting("PORTAL_TRAINING_EMAIL", "TRAINING_EMAIL", str, "training@portal.invalid",
+            "Where applicants write to book the free training session offered on the "
+            "confirmation page."),
     Setting("PORTAL_LOCKOUT_THRESHOLD", "LOCKOUT_THRESHOLD", int, 3,
             "Consecutive wrong passwords after which an account locks."),
     Setting("PORTAL_REGISTRATION_LINK_HOURS", "REGISTRATION_LINK_HOURS", int, 168,
@@ -128,6 +134,11 @@ SETTINGS: list[Setting] = [
             "Minutes a paused staff account cannot sign in."),
     Setting("PORTAL_STAFF_SESSION_HOURS", "STAFF_SESSION_HOURS", int, 10,
             "Hours a back-office sign-in lasts at most."),
+    Setting("PORTAL_TRACKING_MAX_LOOKUPS", "TRACKING_MAX_LOOKUPS", int, 10,
+            "Application lookups (reference number and email) one client address may make "
+            "within `PORTAL_TRACKING_WINDOW_MINUTES`; further lookups wait for the next window."),
+    Setting("PORTAL_TRACKING_WINDOW_MINUTES", "TRACKING_WINDOW_MINUTES", int, 10,
+            "Length of the window in which application lookups are counted."),
     Setting("PORTAL_STAFF_IDLE_MINUTES", "STAFF_IDLE_MINUTES", int, 60,
             "Minutes without activity after which a back-office sign-in ends."),
 ]

@@ -37,8 +37,7 @@ def test_staff_sign_in_dashboard_in_both_languages_and_sign_out(page: Page, base
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_have_text("Dashboard")
     expect(page.get_by_test_id("bo-mail-panel")).to_contain_text("Mail queue")
-    expect(page.get_by_test_id("bo-applications-placeholder")).to_contain_text(
-        "Applications to approve or reject")
+    expect(page.get_by_test_id("bo-open-applications")).to_have_text("Review applications")
 
     page.get_by_test_id("bo-nav-mail").click()
     expect(page.locator("h1")).to_have_text("Mail outbox")

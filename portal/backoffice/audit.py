@@ -21,6 +21,8 @@ ACTION_LABELS = {
     "mail.retry": _l("Put a failed email back in the queue"),
     "application.approve": _l("Approved the application"),
     "application.reject": _l("Rejected the application"),
+    "application.start_review": _l("Started the review"),
+    "user.unlock": _l("Unlocked the user's sign-in"),
 }
 
 
@@ -29,6 +31,14 @@ DETAIL_LABELS = {
     "reason": _l("Reason"),
     "attempts": _l("Attempts so far"),
     "last_error": _l("Last error"),
+    "contact_ids": _l("Contact IDs created"),
+    "user_ids": _l("User IDs"),
+    "added": _l("Access added"),
+    "removed": _l("Access removed"),
+    "unchanged": _l("Already as requested"),
+    "user_id": _l("User ID"),
+    "contact_id": _l("Contact ID"),
+    "failed_logins": _l("Wrong passwords before the unlock"),
 }
 
 

@@ -81,9 +81,12 @@ def logout():
 @bp.get("/")
 @staff_required
 def home():
+    from portal.backoffice.applications import status_counts
+
     return render_page(
         "backoffice/home.html",
         counts=outbox.status_counts(db.session),
+        application_counts=status_counts(db.session),
         recent=audit.recent_actions(db.session),
     )
 
@@ -147,3 +150,7 @@ def create_staff_command(login: str, name: str, password: str | None):
         raise click.ClickException(exc.message) from exc
     db.session.commit()
     click.echo(f"staff account {staff.login!r} created; sign in at /backoffice/login")
+
+
+# Applications (ENR-7) and unlocking users (AUTH-1) add their routes to ``bp``.
+from portal.backoffice import application_views  # noqa: E402,F401

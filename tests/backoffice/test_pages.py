@@ -1,4 +1,4 @@
-"""The dashboard (mail-queue panel, applications placeholder) and the mail outbox page."""
+"""The dashboard (mail-queue and applications panels) and the mail outbox page."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ def test_dashboard_in_both_languages(signed_in, lang, texts):
     page = response.get_data(as_text=True)
     for text in texts:
         assert text in page
-    assert 'data-testid="bo-applications-placeholder"' in page
+    # The applications part is installed, so the panel links to it instead of a placeholder.
+    assert 'data-testid="bo-applications-placeholder"' not in page
+    assert 'href="/backoffice/applications"' in page
     assert 'data-testid="bo-signout"' in page
 
 

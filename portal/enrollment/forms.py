@@ -1,0 +1,119 @@
+"""Forms of the add-new-user application. They render fields (with the one field macro)
+and read posted values; the rules are in :mod:`portal.enrollment.rules` and the step
+classes, which work on the draft's data. Every form has a prefix made by the server from
+the row's index (``u0-``, ``u0-a1-``), so removals renumber consistently."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, FileField, Form, RadioField, SelectField, StringField
+from wtforms.validators import InputRequired
+
+from portal.accounts.forms import month_choices
+from portal.forms import MultiCheckboxField, choices
+from portal.i18n import localized
+
+_REQ = [InputRequired()]  # sets the "required" flag for the field macro; rules check values
+
+
+class ApplicantForm(Form):
+    mode = RadioField(_l("Who is applying?"), validators=_REQ, choices=choices([
+        ("employee", _l("I am applying for an employee (or several)")),
+        ("self", _l("I am a registered Program Administrator applying for myself")),
+    ]), validate_choice=False)
+    user_id = StringField(_l("Your user ID"))
+    family_name = StringField(_l("Family name"), validators=_REQ)
+    given_name = StringField(_l("Given name"), validators=_REQ)
+    email = StringField(_l("Email address"), validators=_REQ, render_kw={
+        "type": "email", "autocomplete": "email", "inputmode": "email"})
+    phone = StringField(_l("Phone number"), validators=_REQ, render_kw={
+        "type": "tel", "autocomplete": "tel", "inputmode": "tel"})
+    company = StringField(_l("Company name"), validators=_REQ,
+                          render_kw={"autocomplete": "organization"})
+
+
+PREFECTURES = (
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県",
+    "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県",
+    "山梨県", "長野県", "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府",
+    "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県",
+    "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県",
+    "鹿児島県", "沖縄県",
+)
+
+
+class UserForm(Form):
+    family_name = StringField(_l("Family name"), validators=_REQ,
+                              render_kw={"autocomplete": "off"})
+    given_name = StringField(_l("Given name"), validators=_REQ, render_kw={"autocomplete": "off"})
+    email = StringField(_l("Email address"), validators=_REQ, render_kw={
+        "type": "email", "autocomplete": "off", "inputmode": "email"})
+    country = SelectField(_l("Country of residence or main country of work"), validators=_REQ,
+                          validate_choice=False, render_kw={"data-country": "1"})
+    birth_day = SelectField(_l("Day"), validators=_REQ, validate_choice=False)
+    birth_month = SelectField(_l("Month"), validators=_REQ, validate_choice=False)
+    birth_year = StringField(_l("Year"), render_kw={"inputmode": "numeric", "maxlength": "4",
+                                                    "autocomplete": "off"})
+    auth_pin = StringField(_l("Auth PIN"), render_kw={"inputmode": "numeric",
+                                                      "autocomplete": "off"})
+    auth_word = StringField(_l("Auth word"), render_kw={"autocomplete": "off"})
+    new_role = BooleanField(_l("Also register this person as a new Program Administrator or "
+                               "contact"))
+    program_role = RadioField(_l("Register them as"), choices=choices([
+        ("contact", _l("Contact")), ("pa", _l("Program Administrator")),
+    ]), validate_choice=False)
+    postal_code = StringField(_l("Postal code"), validators=_REQ, render_kw={
+        "inputmode": "numeric", "autocomplete": "off"})
+    prefecture = SelectField(_l("Prefecture"), validators=_REQ, validate_choice=False)
+    city = StringField(_l("City, ward, town or village"), validators=_REQ)
+    street = StringField(_l("Street address"), validators=_REQ)
+    building = StringField(_l("Building and room"))
+
+    def setup(self, countries) -> UserForm:
+        self.country.choices = choices([(c.code, c.name()) for c in countries],
+                                       placeholder=str(_l("Choose a country")))
+        self.birth_day.choices = choices([(str(d), str(d)) for d in range(1, 32)],
+                                         placeholder=str(_l("Day")))
+        self.birth_month.choices = choices(month_choices(), placeholder=str(_l("Month")))
+        self.prefecture.choices = choices([(p, p) for p in PREFECTURES],
+                                          placeholder=str(_l("Choose a prefecture")))
+        return self
+
+
+class AccessBase(Form):
+    country = SelectField(_l("Country"), validators=_REQ, validate_choice=False)
+    functions = MultiCheckboxField(_l("Functions"), validators=_REQ, validate_choice=False)
+    cg_rest = StringField(_l("Control group number"), validators=_REQ, render_kw={
+        "inputmode": "numeric", "autocomplete": "off"})
+
+
+@lru_cache(maxsize=64)
+def access_form_class(role_functions: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...]):
+    """An access form with one role field per function that has approval roles (the set
+    depends on the country, so classes are made and cached per set)."""
+    fields = {}
+    for code, roles in role_functions:
+        fields[f"role_{code}"] = SelectField(
+            _l("Role"), validate_choice=False,
+            choices=choices([(r, localized({"ja": ja, "en": en})) for r, ja, en in roles],
+                            placeholder=str(_l("No approval role"))),
+        )
+    return type("AccessForm", (AccessBase,), fields)
+
+
+class ApproverForm(Form):
+    family_name = StringField(_l("Family name"), validators=_REQ)
+    given_name = StringField(_l("Given name"), validators=_REQ)
+    email = StringField(_l("Email address"), validators=_REQ, render_kw={
+        "type": "email", "inputmode": "email"})
+    phone = StringField(_l("Phone number"), validators=_REQ, render_kw={
+        "type": "tel", "inputmode": "tel"})
+    user_id = StringField(_l("Approver's user ID"))
+    agree = BooleanField(_l("The approver agrees to the terms of use"), validators=_REQ)
+
+
+class DocumentForm(Form):
+    document = FileField(_l("Supporting document"), render_kw={
+        "accept": "application/pdf,image/jpeg,image/png"})

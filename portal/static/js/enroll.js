@@ -1,0 +1,106 @@
+// ENR-1: the application's time limit, ticking in the browser from the server's deadline.
+// The counter (#form-timer) carries the deadline and the server's clock at rendering; every
+// htmx answer of the wizard replaces it out of band, so the server stays the source of truth.
+// With `data-warning` seconds left the warning dialog opens; at zero the browser goes to the
+// "entries discarded" page (the server refuses the draft by then anyway).
+(function () {
+  "use strict";
+
+  var state = { deadline: 0, skew: 0, warning: 300, expiredUrl: "", warned: false, liveAt: 0 };
+  var ticker = null;
+
+  function read() {
+    var el = document.getElementById("form-timer");
+    if (!el) return false;
+    var deadline = Number(el.getAttribute("data-deadline"));
+    var serverNow = Number(el.getAttribute("data-now"));
+    var previous = state.deadline;
+    state.deadline = deadline;
+    state.skew = Date.now() - serverNow;  // the browser's clock minus the server's
+    state.warning = Number(el.getAttribute("data-warning")) || 300;
+    state.expiredUrl = el.getAttribute("data-expired-url") || "";
+    if (previous && deadline > previous) {
+      state.warned = false;  // extended: warn again before the new deadline
+    }
+    return true;
+  }
+
+  function remaining() {
+    return Math.max(0, Math.floor((state.deadline + state.skew - Date.now()) / 1000));
+  }
+
+  function clock(seconds) {
+    var m = Math.floor(seconds / 60);
+    var s = seconds % 60;
+    return m + ":" + (s < 10 ? "0" : "") + s;
+  }
+
+  function dialog() {
+    return document.getElementById("timeout-dialog");
+  }
+
+  function liveText(seconds) {
+    var d = dialog();
+    if (!d) return "";
+    if (seconds < 60) return d.getAttribute("data-live-seconds");
+    var minutes = Math.ceil(seconds / 60);
+    if (minutes === 1) return d.getAttribute("data-live-minute");
+    return d.getAttribute("data-live-minutes").replace("{n}", String(minutes));
+  }
+
+  // The live region changes at most every 20 seconds (screen readers would read every tick).
+  function announce(seconds, force) {
+    var live = document.getElementById("timeout-live");
+    if (!live) return;
+    var now = Date.now();
+    if (!force && now - state.liveAt < 20000) return;
+    state.liveAt = now;
+    live.textContent = liveText(seconds);
+  }
+
+  function tick() {
+    var el = document.getElementById("form-timer");
+    if (!el) return;
+    var seconds = remaining();
+    var value = el.querySelector(".form-timer__value");
+    if (value) value.textContent = clock(seconds);
+    el.classList.toggle("form-timer--low", seconds <= state.warning);
+    var d = dialog();
+    if (d) {
+      var left = d.querySelector(".timeout-dialog__remaining");
+      if (left) left.textContent = clock(seconds);
+      if (seconds <= state.warning && seconds > 0 && !state.warned) {
+        state.warned = true;
+        if (!d.open && typeof d.showModal === "function") d.showModal();
+        announce(seconds, true);
+        var extend = d.querySelector("[data-testid='timeout-extend']");
+        if (extend) extend.focus();
+      } else if (d.open) {
+        if (seconds > state.warning) {
+          d.close();
+        } else {
+          announce(seconds, false);
+        }
+      }
+    }
+    if (seconds <= 0 && state.expiredUrl) {
+      window.clearInterval(ticker);
+      window.location.assign(state.expiredUrl);
+    }
+  }
+
+  function start() {
+    if (!read()) return;
+    tick();
+    if (ticker === null) ticker = window.setInterval(tick, 1000);
+  }
+
+  document.addEventListener("DOMContentLoaded", start);
+  // After any swap (the timer arrives out of band), re-read the server's deadline.
+  document.addEventListener("htmx:afterSettle", function () {
+    if (read()) tick();
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    if (read()) tick();
+  });
+})();

@@ -1,0 +1,1 @@
+"""Tracking an application by reference number and email (ENR-6)."""
