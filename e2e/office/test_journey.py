@@ -97,7 +97,7 @@ def test_apply_track_approve_and_register(page: Page, browser, office_server, sm
     track(page, url, lang, reference)
     expect(page.get_by_test_id("track-status")).to_have_text(STATUS[lang]["completed"])
 
-    assert "2 sent" in office_server.flask("send-mail").stdout
+    assert " 0 failed" in office_server.flask("send-mail").stdout  # other tests may queue mail too
     mine = [item.message for item in smtp_server.received if item.rcpt_tos == [email]]
     assert len(mine) == 2
     notice, welcome = mine
