@@ -58,7 +58,7 @@ def test_staff_approve_and_the_emailed_link_opens_registration(
     expect(page.get_by_test_id("flash-success")).to_contain_text(TEXT[lang]["approved"])
     expect(page.get_by_test_id("bo-app-detail").get_by_test_id("app-status")).to_have_text(
         TEXT[lang]["completed"])
-    contact_id = page.get_by_test_id("bo-app-contact-ids").inner_text().strip()
+    contact_id = page.get_by_test_id("bo-app-contact-id-0").inner_text().strip()
     assert re.fullmatch(r"\d{9}", contact_id)
     expect(page.get_by_test_id("staff-action")).to_have_count(2)
     expect(page.get_by_test_id("bo-app-decide")).to_have_count(0)

@@ -90,7 +90,7 @@ def test_apply_track_approve_and_register(page: Page, browser, office_server, sm
     expect(office.get_by_test_id("summary-user-0-email")).to_have_text(email)
     office.get_by_test_id("bo-app-approve").click()
     expect(office.get_by_test_id("flash-success")).to_be_visible()
-    contact_id = office.get_by_test_id("bo-app-contact-ids").inner_text().strip()
+    contact_id = office.get_by_test_id("bo-app-contact-id-0").inner_text().strip()
     assert re.fullmatch(r"\d{9}", contact_id)
     staff.close()
 

@@ -378,6 +378,22 @@ def _apply_delete(session: Session, data: dict[str, Any], outcome: Outcome, *,
 
 # --- reading --------------------------------------------------------------------------------
 
+@dataclass
+class CreatedUser:
+    family_name: str
+    given_name: str
+    email: str
+    contact_id: str
+
+
+def created_users(application: Application) -> list[CreatedUser]:
+    """The users an approved add-user application created, with their contact IDs."""
+    return [CreatedUser(str(person.get("family_name") or ""), str(person.get("given_name") or ""),
+                        str(person.get("email") or ""), str(person["contact_id"]))
+            for person in (application.data or {}).get("users") or []
+            if isinstance(person, dict) and person.get("contact_id")]
+
+
 def contact_ids(application: Application) -> list[str]:
     """The contact IDs of the users an approved add-user application created."""
     return [str(person["contact_id"]) for person in (application.data or {}).get("users") or []

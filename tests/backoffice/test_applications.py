@@ -172,7 +172,7 @@ def test_approve_from_the_page(signed_in, db_session):
     page = signed_in.get(f"{path}?lang=en").get_data(as_text=True)
     assert "Approved. 1 user was created and will receive two emails." in page
     contact_id = db_session.scalar(select(User.contact_id))
-    assert f'data-testid="bo-app-contact-ids">{contact_id}<' in page
+    assert f'data-testid="bo-app-contact-id-0">{contact_id}<' in page
     assert 'data-action="application.approve"' in page and "田中 一郎" in page
     # A second click (an old page) is told the application was decided; nothing doubles.
     response = post(signed_in, f"{path}/approve", token_path=f"{path}?lang=en",
