@@ -24,3 +24,8 @@ STEPS.append(seed_accounts)
 from portal.backoffice.sample import seed_staff  # noqa: E402
 
 STEPS.append(seed_staff)
+
+# Back office: one sample application of each kind waiting for review.
+from portal.backoffice.sample import seed_applications  # noqa: E402
+
+STEPS.append(seed_applications)

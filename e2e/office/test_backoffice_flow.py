@@ -58,13 +58,13 @@ def test_staff_approve_and_the_emailed_link_opens_registration(
     expect(page.get_by_test_id("flash-success")).to_contain_text(TEXT[lang]["approved"])
     expect(page.get_by_test_id("bo-app-detail").get_by_test_id("app-status")).to_have_text(
         TEXT[lang]["completed"])
-    contact_id = page.get_by_test_id("bo-app-contact-ids").inner_text().strip()
+    contact_id = page.get_by_test_id("bo-app-contact-id-0").inner_text().strip()
     assert re.fullmatch(r"\d{9}", contact_id)
     expect(page.get_by_test_id("staff-action")).to_have_count(2)
     expect(page.get_by_test_id("bo-app-decide")).to_have_count(0)
 
-    result = office_server.flask("send-mail")
-    assert "2 sent" in result.stdout, result.stdout
+    result = office_server.flask("send-mail")  # other tests may have queued mail too
+    assert " 0 failed" in result.stdout, result.stdout
     mine = [item.message for item in smtp_server.received if item.rcpt_tos == [email]]
     assert len(mine) == 2
     notice, welcome = mine

@@ -77,7 +77,9 @@ def _detail(application_id: int, *, reject_form: RejectForm | None = None, statu
         reject_form=reject_form or RejectForm(),
         decided_by=queries.decided_by(db.session, application),
         actions=audit.actions_for(db.session, processing.TARGET, application.id),
-        contact_ids=processing.contact_ids(application),
+        created=processing.created_users(application),
+        targets=(processing.target_users(db.session, application)
+                 if application.status in processing.OPEN else []),
     )
 
 

@@ -378,7 +378,52 @@ def _apply_delete(session: Session, data: dict[str, Any], outcome: Outcome, *,
 
 # --- reading --------------------------------------------------------------------------------
 
+@dataclass
+class CreatedUser:
+    family_name: str
+    given_name: str
+    email: str
+    contact_id: str
+
+
+def created_users(application: Application) -> list[CreatedUser]:
+    """The users an approved add-user application created, with their contact IDs."""
+    return [CreatedUser(str(person.get("family_name") or ""), str(person.get("given_name") or ""),
+                        str(person.get("email") or ""), str(person["contact_id"]))
+            for person in (application.data or {}).get("users") or []
+            if isinstance(person, dict) and person.get("contact_id")]
+
+
 def contact_ids(application: Application) -> list[str]:
     """The contact IDs of the users an approved add-user application created."""
     return [str(person["contact_id"]) for person in (application.data or {}).get("users") or []
             if isinstance(person, dict) and person.get("contact_id")]
+
+
+@dataclass
+class TargetUser:
+    """A registered user an open change or delete application names, as things stand now."""
+
+    user_id: str
+    user: User | None
+
+    @property
+    def problem(self) -> str | None:
+        if self.user is None:
+            return "unknown"
+        if self.user.status == "disabled":
+            return "disabled"
+        return None
+
+
+def target_users(session: Session, application: Application) -> list[TargetUser]:
+    """For a change or delete application: each user ID it names and who has it now, so
+    staff see before approving whether it can be applied."""
+    data = application.data or {}
+    if application.kind == "change":
+        ids = [str(person.get("user_id") or "") for person in data.get("users") or []]
+    elif application.kind == "delete":
+        ids = [str(data.get("user_id") or "")]
+    else:
+        return []
+    return [TargetUser(user_id, accounts.find_by_user_id(session, user_id)) for user_id in ids]

@@ -28,7 +28,31 @@ from portal.extensions import db
 from portal.i18n import current_language
 from portal.templating import is_htmx
 
-bp = Blueprint("enrollment", __name__, url_prefix="/enroll", template_folder="templates")
+bp = Blueprint("enrollment", __name__, url_prefix="/enroll", template_folder="templates",
+               cli_group=None)
+
+PURGE_EVERY = 600.0  # seconds between opportunistic purges of expired drafts, per process
+_last_purge = [0.0]
+
+
+@bp.cli.command("purge-drafts")
+def purge_drafts_command():
+    """Delete application drafts whose time limit has passed (and their uploads)."""
+    import click
+
+    removed = drafts.purge_expired(db.session)
+    click.echo(f"{removed} expired draft(s) deleted")
+
+
+def _maybe_purge() -> None:
+    """Now and then, when someone starts an application, clear drafts nobody finished."""
+    import time
+
+    now = time.monotonic()
+    if now - _last_purge[0] < PURGE_EVERY:
+        return
+    _last_purge[0] = now
+    drafts.purge_expired(db.session)
 
 
 def _kind(name: str) -> Kind:
@@ -135,6 +159,7 @@ def _start(kind_name: str):
                                         step=draft.step or kind.first.key), 303)
             drafts.remove(db.session, draft)
     if request.method == "POST":
+        _maybe_purge()
         draft = drafts.create(db.session, kind.name, current_language(), engine.limits(),
                               data=kind.initial_data(current_language()),
                               first_step=kind.first.key)

@@ -172,7 +172,7 @@ def test_approve_from_the_page(signed_in, db_session):
     page = signed_in.get(f"{path}?lang=en").get_data(as_text=True)
     assert "Approved. 1 user was created and will receive two emails." in page
     contact_id = db_session.scalar(select(User.contact_id))
-    assert f'data-testid="bo-app-contact-ids">{contact_id}<' in page
+    assert f'data-testid="bo-app-contact-id-0">{contact_id}<' in page
     assert 'data-action="application.approve"' in page and "田中 一郎" in page
     # A second click (an old page) is told the application was decided; nothing doubles.
     response = post(signed_in, f"{path}/approve", token_path=f"{path}?lang=en",
@@ -255,3 +255,22 @@ def test_documents_are_for_staff_only(signed_in, client, app, db_session, tmp_pa
         assert anonymous.get(path).status_code == 302
     finally:
         app.config.pop("UPLOAD_DIR", None)
+
+
+def test_detail_says_whether_the_named_users_exist(signed_in, db_session):
+    from portal.accounts import rules, services
+
+    user, _token = services.create_user(
+        db_session, family_name="高橋", given_name="真理", email="t@example.test",
+        country_code="JP", birth_day=1, birth_month=2, link_hours=24)
+    user.user_id, user.user_id_folded, user.status = "Exists01", rules.fold_user_id(
+        "Exists01"), "active"
+    db_session.commit()
+    data = change_data("exists01")
+    data["users"].append({"user_id": "ghost01", "changes": data["users"][0]["changes"]})
+    application = make_application(db_session, "change", data=data)
+    page = signed_in.get(f"/backoffice/applications/{application.id}?lang=en"
+                         ).get_data(as_text=True)
+    assert f"User ID exists01: 高橋 真理, contact ID {user.contact_id} (Active)." in page
+    assert 'data-problem="unknown"' in page
+    assert "User ID ghost01: no portal user has this ID, so approving will fail." in page

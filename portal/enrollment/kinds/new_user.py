@@ -214,8 +214,11 @@ class UsersStep(Step):
         users = ctx.data.get("users") or [{}]
         user_forms = [self.user_form(ctx, i, u) for i, u in enumerate(users)]
         applicant = self.applicant_form(ctx)
+        labels = _prefixed([applicant], _("Applicant"))
+        for i, form in enumerate(user_forms):
+            labels.update(_prefixed([form], _("User %(number)d", number=i + 1)))
         return {"applicant_form": applicant, "user_forms": user_forms,
-                "forms": [applicant, *user_forms], "training_email": None}
+                "forms": [applicant, *user_forms], "labels": labels}
 
     def add_user(self, ctx: Ctx):
         from flask import request
@@ -253,6 +256,12 @@ class UsersStep(Step):
         return render_template("enrollment/kinds/_new_users_list.html", user_forms=forms,
                                errors={}, kind=ctx.kind, action_url=_action_url(ctx, self),
                                focus=min(index, len(forms) - 1))
+
+
+def _prefixed(forms, prefix: str) -> dict[str, str]:
+    """Error-summary labels that say whose field it is ("User 2: Email address")."""
+    return {f.id: _("%(where)s: %(label)s", where=prefix, label=f.label.text)
+            for form in forms for f in form}
 
 
 def _renumber_documents(ctx: Ctx, removed: int) -> None:
@@ -416,8 +425,13 @@ class AccessStep(Step):
             entries = self.user_entries(ctx, i, errors, open_all=False)
             forms.extend(entry["form"] for entry in entries)
             users.append({"i": i, "label": user_label(user, i), "entries": entries})
-        return {"users": users, "forms": forms, "open_all": open_all,
-                "labels": {f"u{u['i']}-access": u["label"] for u in users}}
+        labels = {f"u{u['i']}-access": u["label"] for u in users}
+        for u in users:
+            for entry in u["entries"]:
+                labels.update(_prefixed([entry["form"]], _(
+                    "User %(user)d, access %(number)d", user=u["i"] + 1,
+                    number=entry["j"] + 1)))
+        return {"users": users, "forms": forms, "open_all": open_all, "labels": labels}
 
     def _user_index(self, ctx: Ctx) -> int:
         from flask import abort, request
@@ -665,7 +679,16 @@ class ApproversStep(Step):
         blocks = self.pair_blocks(ctx)
         forms = [form for block in blocks for form in block["forms"]]
         forms += [block["document_form"] for block in blocks if block["document_form"]]
-        return {"blocks": blocks, "forms": forms}
+        labels = {}
+        for block in blocks:
+            where = _("%(country)s, %(user)s", country=block["country"].name(),
+                      user=block["user_label"])
+            labels.update(_prefixed(block["forms"], where))
+            if block["document_form"]:
+                labels.update(_prefixed([block["document_form"]], where))
+            labels[f"ap-{block['country'].code}-{block['i']}-0-family_name"] = _(
+                "%(where)s: %(label)s", where=where, label=_("Family name"))
+        return {"blocks": blocks, "forms": forms, "labels": labels}
 
     def add_approver(self, ctx: Ctx):
         from flask import abort, request

@@ -11,14 +11,15 @@
 
   function read() {
     var el = document.getElementById("form-timer");
-    if (!el) return false;
+    var box = document.getElementById("form-timer-box");
+    if (!el || !box) return false;
     var deadline = Number(el.getAttribute("data-deadline"));
     var serverNow = Number(el.getAttribute("data-now"));
     var previous = state.deadline;
     state.deadline = deadline;
     state.skew = Date.now() - serverNow;  // the browser's clock minus the server's
-    state.warning = Number(el.getAttribute("data-warning")) || 300;
-    state.expiredUrl = el.getAttribute("data-expired-url") || "";
+    state.warning = Number(box.getAttribute("data-warning")) || 300;
+    state.expiredUrl = box.getAttribute("data-expired-url") || "";
     if (previous && deadline > previous) {
       state.warned = false;  // extended: warn again before the new deadline
     }
@@ -60,11 +61,11 @@
 
   function tick() {
     var el = document.getElementById("form-timer");
-    if (!el) return;
+    var box = document.getElementById("form-timer-box");
+    if (!el || !box) return;
     var seconds = remaining();
-    var value = el.querySelector(".form-timer__value");
-    if (value) value.textContent = clock(seconds);
-    el.classList.toggle("form-timer--low", seconds <= state.warning);
+    el.textContent = clock(seconds);
+    box.classList.toggle("form-timer--low", seconds <= state.warning);
     var d = dialog();
     if (d) {
       var left = d.querySelector(".timeout-dialog__remaining");
