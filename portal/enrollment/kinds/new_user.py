@@ -464,7 +464,7 @@ class AccessStep(Step):
         i = self._user_index(ctx)
         self.parse(ctx, request.form, request.files)
         try:
-            j = int(request.form.get("entry", ""))
+            j = int(request.values.get("entry", ""))
         except ValueError:
             j = -1
         access = ctx.data["users"][i].get("access") or []
@@ -472,9 +472,8 @@ class AccessStep(Step):
             access.pop(j)
         drafts.save(ctx.session, ctx.draft, ctx.data)
         ctx.session.commit()
-        entries = self.user_entries(ctx, i, {})
-        for entry in entries:  # keep what was open open; the rest as they were saved
-            entry["open"] = entry["open"] or f"u{i}-a{entry['j']}-open" in request.form
+        # The person is editing this list: show every remaining entry open.
+        entries = self.user_entries(ctx, i, {}, open_all=True)
         return render_template("enrollment/kinds/_access_list.html", i=i, entries=entries,
                                errors={}, action_url=_action_url(ctx, self),
                                removed=True)
