@@ -19,7 +19,7 @@ TEXT = {
     "ja": {"users": "ユーザー情報の入力", "access": "アクセス権の設定", "approvers": "承認者情報の入力",
            "review": "お申し込み内容の確認", "done": "お申し込みを受け付けました", "japan": "日本",
            "discarded": "入力内容は破棄されました", "cg_error": "12桁を入力してください"},
-    "en": {"users": "User information", "access": "Access", "approvers": "Approvers",
+    "en": {"users": "User information", "access": "Access", "approvers": "Approver details",
            "review": "Review", "done": "Application received", "japan": "Japan",
            "discarded": "Your entries were discarded", "cg_error": "Enter exactly 12 digits"},
 }

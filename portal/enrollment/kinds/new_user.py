@@ -542,7 +542,7 @@ def pair_needs_documents(ctx: Ctx, country: str, i: int) -> bool:
 
 class ApproversStep(Step):
     key = "approvers"
-    label = _l("Approvers")
+    label = _l("Approver details")
     template = "enrollment/kinds/new_approvers.html"
     multipart = True
     actions = {"add-approver": "add_approver", "remove-approver": "remove_approver"}
