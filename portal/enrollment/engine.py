@@ -85,10 +85,22 @@ class Ctx:
     kind: Kind
     draft: Draft
     session: Session
-    data: dict[str, Any]
     ref: refdata.Reference
     review: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    _data: dict[str, Any] | None = None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The draft's data to read and change (a copy, made on first use: pieces that do
+        not need it, like "Add access", skip the copy)."""
+        if self._data is None:
+            self._data = drafts.data_of(self.draft)
+        return self._data
+
+    @data.setter
+    def data(self, value: dict[str, Any]) -> None:
+        self._data = value
 
     @property
     def language(self) -> str:
@@ -250,8 +262,8 @@ def may_see(browser_session, reference: str) -> bool:
 
 
 def make_ctx(kind: Kind, draft: Draft, session: Session, *, review: bool = False) -> Ctx:
-    return Ctx(kind=kind, draft=draft, session=session, data=drafts.data_of(draft),
-               ref=refdata.load(session), review=review)
+    return Ctx(kind=kind, draft=draft, session=session, ref=refdata.load(session),
+               review=review)
 
 
 # --- the timer ------------------------------------------------------------------------------

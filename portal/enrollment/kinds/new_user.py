@@ -286,6 +286,9 @@ def _action_url(ctx: Ctx, step: Step):
     return build
 
 
+_fresh_entries: dict[tuple, str] = {}
+
+
 # --- step 2: access entries ------------------------------------------------------------------
 
 class AccessStep(Step):
@@ -440,7 +443,7 @@ class AccessStep(Step):
             i = int(request.values.get("user", ""))
         except ValueError:
             abort(400)
-        if not 0 <= i < len(ctx.data.get("users") or []):
+        if not 0 <= i < len(ctx.draft.data.get("users") or []):  # read only: no copy
             abort(400)
         return i
 
@@ -450,13 +453,21 @@ class AccessStep(Step):
 
         i = self._user_index(ctx)
         j = _indexes(request.form, f"u{i}-a{{n}}-country")
-        # No country yet: choosing one loads its functions ("functions" piece), which keeps
-        # this answer small.
-        entry = {"country": "", "functions": [], "control_group": ""}
-        form = self.entry_form(ctx, i, j, entry)
-        return render_template("enrollment/kinds/_access_entry.html", i=i, entry={
-            "j": j, "form": form, "summary": self.entry_summary(ctx, entry), "open": True},
-            errors={}, action_url=_action_url(ctx, self), fresh=True)
+        # A new entry has no country yet (choosing one loads its functions with the
+        # "functions" piece), so it depends only on the language, the indexes and the
+        # reference data: rendered once per process and reused.
+        key = (ctx.language, i, j, id(ctx.ref))
+        html = _fresh_entries.get(key)
+        if html is None:
+            entry = {"country": "", "functions": [], "control_group": ""}
+            form = self.entry_form(ctx, i, j, entry)
+            html = render_template("enrollment/kinds/_access_entry.html", i=i, entry={
+                "j": j, "form": form, "summary": self.entry_summary(ctx, entry),
+                "open": True}, errors={}, action_url=_action_url(ctx, self), fresh=True)
+            if len(_fresh_entries) > 512:
+                _fresh_entries.clear()
+            _fresh_entries[key] = html
+        return html
 
     def remove_access(self, ctx: Ctx):
         from flask import request
@@ -464,7 +475,7 @@ class AccessStep(Step):
         i = self._user_index(ctx)
         self.parse(ctx, request.form, request.files)
         try:
-            j = int(request.form.get("entry", ""))
+            j = int(request.values.get("entry", ""))
         except ValueError:
             j = -1
         access = ctx.data["users"][i].get("access") or []
@@ -472,9 +483,8 @@ class AccessStep(Step):
             access.pop(j)
         drafts.save(ctx.session, ctx.draft, ctx.data)
         ctx.session.commit()
-        entries = self.user_entries(ctx, i, {})
-        for entry in entries:  # keep what was open open; the rest as they were saved
-            entry["open"] = entry["open"] or f"u{i}-a{entry['j']}-open" in request.form
+        # The person is editing this list: show every remaining entry open.
+        entries = self.user_entries(ctx, i, {}, open_all=True)
         return render_template("enrollment/kinds/_access_list.html", i=i, entries=entries,
                                errors={}, action_url=_action_url(ctx, self),
                                removed=True)
@@ -532,7 +542,7 @@ def pair_needs_documents(ctx: Ctx, country: str, i: int) -> bool:
 
 class ApproversStep(Step):
     key = "approvers"
-    label = _l("Approvers")
+    label = _l("Approver details")
     template = "enrollment/kinds/new_approvers.html"
     multipart = True
     actions = {"add-approver": "add_approver", "remove-approver": "remove_approver"}
