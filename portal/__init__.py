@@ -60,4 +60,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.backoffice.views import bp as backoffice_bp
 
     app.register_blueprint(backoffice_bp)
+    from portal.rewards.views import bp as rewards_bp
+
+    app.register_blueprint(rewards_bp)
+    from portal.resources.views import bp as resources_bp
+
+    app.register_blueprint(resources_bp)
     return app
