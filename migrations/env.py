@@ -6,15 +6,22 @@ from alembic import context
 
 from portal.db import make_engine
 from portal.models import metadata
+from portal.search.models import UNMANAGED_PREFIXES
 from portal.settings import load_settings
 
 config = context.config
 url = config.attributes.get("database_url") or load_settings()["DATABASE_URL"]
 
 
+def include_name(name, type_, parent_names) -> bool:
+    """Leave out what the models do not describe: the search index's FTS5 tables and its
+    pg_trgm index (created by revision 0600 with SQL of their own)."""
+    return not (name and name.startswith(UNMANAGED_PREFIXES))
+
+
 def run_migrations_offline() -> None:
     context.configure(url=url, target_metadata=metadata, literal_binds=True,
-                      render_as_batch=url.startswith("sqlite"))
+                      render_as_batch=url.startswith("sqlite"), include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -36,6 +43,7 @@ def _run(connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

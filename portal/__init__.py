@@ -66,4 +66,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.tracking.views import bp as tracking_bp
 
     app.register_blueprint(tracking_bp)
+    from portal.rewards.views import bp as rewards_bp
+
+    app.register_blueprint(rewards_bp)
+    from portal.resources.views import bp as resources_bp
+
+    app.register_blueprint(resources_bp)
     return app

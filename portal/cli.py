@@ -26,10 +26,18 @@ def upgrade_database(url: str | None = None) -> None:
 
 
 def load_reference_data() -> int:
+    """Reference data, the rewards catalog and the resource articles; the search index is
+    rebuilt when any of them changed (or was never built)."""
+    from portal import content
     from portal.reference import loader
+    from portal.search import index
 
     with db.session.begin():
-        return loader.load(db.session)
+        changed = loader.load(db.session)
+        content_changed = content.load(db.session)
+        if content_changed or index.version(db.session) == 0:
+            index.build(db.session)
+        return changed + content_changed
 
 
 def init_app(app: Flask) -> None:
@@ -49,6 +57,15 @@ def init_app(app: Flask) -> None:
         except DataError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"reference data loaded ({changed} rows changed)")
+
+    @app.cli.command("search-index")
+    def search_index_command():
+        """Rebuild the search index of the catalog and the resource center."""
+        from portal.search import index
+
+        with db.session.begin():
+            count = index.build(db.session)
+        click.echo(f"search index rebuilt ({count} documents)")
 
     @app.cli.command("seed-sample")
     def seed_sample_command():

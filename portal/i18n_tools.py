@@ -1,5 +1,10 @@
 """Translator tools: extract, update, check and report the gettext catalogs.
 
+Two domains: ``messages`` (the UI copy, extracted from the code and templates) and
+``content`` (catalog item names and descriptions, resource articles: extracted from
+``catalog_data/rewards_items.yaml`` and ``catalog_data/resources.yaml``). Every command
+covers both.
+
     python -m portal.i18n_tools extract   # refresh translations/messages.pot
     python -m portal.i18n_tools update    # extract, then merge into every catalog
     python -m portal.i18n_tools check     # what CI runs (see translations/README.md)
@@ -27,6 +32,8 @@ from portal.settings import PROJECT_ROOT
 
 TRANSLATIONS = PROJECT_ROOT / "translations"
 POT = TRANSLATIONS / "messages.pot"
+CONTENT_POT = TRANSLATIONS / "content.pot"
+DOMAINS = ("messages", "content")
 LOCALES = ("ja", "en")
 PYBABEL = str(Path(sys.executable).with_name("pybabel"))
 PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc]|%[sdif]|\{(\w*)\}")
@@ -36,7 +43,12 @@ def _run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([PYBABEL, *args], cwd=PROJECT_ROOT, capture_output=True, text=True)
 
 
+def _pot(domain: str) -> Path:
+    return POT if domain == "messages" else CONTENT_POT
+
+
 def extract(output: Path = POT) -> None:
+    """Extract the UI copy (domain ``messages``)."""
     result = _run(
         "extract", "-F", str(TRANSLATIONS / "babel.cfg"),
         "-k", "_l", "-k", "lazy_gettext", "--add-comments=i18n:", "--sort-by-file",
@@ -47,17 +59,46 @@ def extract(output: Path = POT) -> None:
         raise SystemExit(result.stderr)
 
 
+def extract_content(output: Path = CONTENT_POT) -> None:
+    """Write the template of the ``content`` domain from the catalog data files."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    from portal.content import source_messages
+
+    catalog = Catalog(project="portal", copyright_holder="portal", fuzzy=False)
+    for msgid, filename, comment in source_messages():
+        existing = catalog.get(msgid)
+        if existing is None:
+            catalog.add(msgid, locations=[(filename, None)], auto_comments=[comment])
+        else:
+            if (filename, None) not in existing.locations:
+                existing.locations.append((filename, None))
+            if comment not in existing.auto_comments:
+                existing.auto_comments.append(comment)
+    with output.open("wb") as handle:
+        write_po(handle, catalog, width=0, include_lineno=False, sort_output=True)
+
+
+def _extract(domain: str, output: Path) -> None:
+    (extract if domain == "messages" else extract_content)(output)
+
+
 def update() -> None:
-    extract()
-    for locale in LOCALES:
-        po = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
-        command = "update" if po.exists() else "init"
-        args = [command, "-i", str(POT), "-d", str(TRANSLATIONS), "-D", "messages", "-l", locale]
-        if command == "update":
-            args += ["--no-wrap", "--ignore-pot-creation-date"]
-        result = _run(*args)
-        if result.returncode:
-            raise SystemExit(result.stderr)
+    for domain in DOMAINS:
+        pot = _pot(domain)
+        _extract(domain, pot)
+        for locale in LOCALES:
+            po = TRANSLATIONS / locale / "LC_MESSAGES" / f"{domain}.po"
+            command = "update" if po.exists() else "init"
+            args = [command, "-i", str(pot), "-d", str(TRANSLATIONS), "-D", domain, "-l", locale]
+            if command == "update":
+                args += ["--no-wrap", "--ignore-pot-creation-date"]
+            else:
+                args += ["--no-wrap"]
+            result = _run(*args)
+            if result.returncode:
+                raise SystemExit(result.stderr)
 
 
 def _messages(path: Path) -> list[tuple]:
@@ -75,8 +116,8 @@ def placeholders(text: str) -> set[str]:
             for match in PLACEHOLDER.finditer(text)}
 
 
-def problems(locale: str) -> list[str]:
-    path = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+def problems(locale: str, domain: str = "messages") -> list[str]:
+    path = TRANSLATIONS / locale / "LC_MESSAGES" / f"{domain}.po"
     if not path.exists():
         return [f"{path.relative_to(PROJECT_ROOT)} is missing"]
     with path.open("rb") as handle:
@@ -87,7 +128,8 @@ def problems(locale: str) -> list[str]:
             continue
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        label = f"{locale}: {ids[0]!r}"
+        where = locale if domain == "messages" else f"{locale} ({domain})"
+        label = f"{where}: {ids[0]!r}"
         if message.fuzzy:
             found.append(f"{label} is fuzzy")
         if any(not s for s in strings):
@@ -104,38 +146,54 @@ def problems(locale: str) -> list[str]:
 def check() -> int:
     failures: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
-        fresh = Path(tmp) / "messages.pot"
-        extract(fresh)
-        if not POT.exists() or _messages(fresh) != _messages(POT):
-            failures.append("translations/messages.pot is stale: run `make translations`")
-        for locale in LOCALES:
-            result = _run("update", "--check", "--no-wrap", "--ignore-pot-creation-date",
-                          "-i", str(fresh),
-                          "-d", str(TRANSLATIONS), "-D", "messages", "-l", locale)
-            if result.returncode:
-                failures.append(f"the {locale} catalog is out of date: run `make translations`")
+        for domain in DOMAINS:
+            pot = _pot(domain)
+            fresh = Path(tmp) / f"{domain}.pot"
+            _extract(domain, fresh)
+            if not pot.exists() or _messages(fresh) != _messages(pot):
+                failures.append(f"translations/{pot.name} is stale: run `make translations`")
+            for locale in LOCALES:
+                if not (TRANSLATIONS / locale / "LC_MESSAGES" / f"{domain}.po").exists():
+                    continue  # reported by problems()
+                result = _run("update", "--check", "--no-wrap", "--ignore-pot-creation-date",
+                              "-i", str(fresh),
+                              "-d", str(TRANSLATIONS), "-D", domain, "-l", locale)
+                if result.returncode:
+                    failures.append(f"the {locale} {domain} catalog is out of date: "
+                                    "run `make translations`")
     for locale in LOCALES:
-        failures.extend(problems(locale))
+        for domain in DOMAINS:
+            failures.extend(problems(locale, domain))
     for line in failures:
         print(f"translations: {line}", file=sys.stderr)
     if not failures:
-        print("translations: messages.pot is current; ja and en are complete")
+        print("translations: messages.pot and content.pot are current; ja and en are complete")
     return 1 if failures else 0
 
 
 def report() -> int:
     for locale in LOCALES:
-        for line in problems(locale):
-            print(line)
+        for domain in DOMAINS:
+            for line in problems(locale, domain):
+                print(line)
     return 0
 
 
 def fill(locale: str, mapping: dict[str, str] | None) -> int:
-    """Fill empty (or fuzzy) entries of ``locale`` from ``mapping``, or with the msgid itself
-    when ``mapping`` is None (the msgids are English, so the en catalog starts as a copy)."""
+    """Fill empty (or fuzzy) entries of ``locale`` in every domain from ``mapping``, or with
+    the msgid itself when ``mapping`` is None (the msgids are English, so the en catalogs
+    start as a copy)."""
+    for domain in DOMAINS:
+        _fill(locale, mapping, domain)
+    return 0
+
+
+def _fill(locale: str, mapping: dict[str, str] | None, domain: str) -> int:
     from babel.messages.pofile import write_po
 
-    path = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+    path = TRANSLATIONS / locale / "LC_MESSAGES" / f"{domain}.po"
+    if not path.exists():
+        return 0
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=locale)
     filled = 0
@@ -164,9 +222,9 @@ def fill(locale: str, mapping: dict[str, str] | None) -> int:
     with path.open("wb") as handle:
         write_po(handle, catalog, width=0, sort_by_file=True)
     # Rewrite the file the way `update` does, so that `check` sees no difference.
-    _run("update", "-i", str(POT), "-d", str(TRANSLATIONS), "-D", "messages", "-l", locale,
+    _run("update", "-i", str(_pot(domain)), "-d", str(TRANSLATIONS), "-D", domain, "-l", locale,
          "--no-wrap", "--ignore-pot-creation-date")
-    print(f"{locale}: {filled} entries filled")
+    print(f"{locale} ({domain}): {filled} entries filled")
     return 0
 
 
@@ -174,6 +232,7 @@ def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "check"
     if command == "extract":
         extract()
+        extract_content()
         return 0
     if command == "update":
         update()

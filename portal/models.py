@@ -9,5 +9,8 @@ from portal.db import Base
 from portal.enrollment import models as enrollment_models  # noqa: F401
 from portal.mail import models as mail_models  # noqa: F401
 from portal.reference import models as reference_models  # noqa: F401
+from portal.resources import models as resources_models  # noqa: F401
+from portal.rewards import models as rewards_models  # noqa: F401
+from portal.search import models as search_models  # noqa: F401
 
 metadata = Base.metadata

@@ -1,0 +1,105 @@
+"""The resource center: global home (RC-1), country homes (RC-2), search and articles (RC-3)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
+
+from portal.extensions import db
+from portal.i18n import current_language
+from portal.resources import services
+from portal.resources.forms import CountryForm, ResourceSearchForm
+from portal.templating import render_page
+
+bp = Blueprint("resources", __name__, url_prefix="/resources", template_folder="templates")
+
+
+def _country_form(selected: str | None) -> CountryForm:
+    from portal.i18n import localized
+
+    form = CountryForm(data={"country": (selected or "").lower()})
+    form.country.choices = [("", "—")] if not selected else []
+    form.country.choices += [(c.code.lower(), localized(c, "name"))
+                             for c in services.countries(db.session)]
+    return form
+
+
+def _search_form(params: services.SearchParams) -> ResourceSearchForm:
+    form = ResourceSearchForm(data={"q": params.q, "category": params.category or "",
+                                    "country": params.country or ""})
+    form.category.choices = [("", "—")] + list(services.category_labels().items())
+    return form
+
+
+def _common() -> dict:
+    return {"categories": services.category_labels(), "kind_label": services.kind_label,
+            "duration_text": services.duration_text, "duration_iso": services.duration_iso}
+
+
+@bp.get("/")
+def home():
+    chosen = services.country(db.session, request.args.get("country"))
+    if chosen is not None:  # the country pull-down without JavaScript
+        return redirect(url_for("resources.country", country=chosen.code.lower()), 303)
+    return render_page("resources/home.html", country_form=_country_form(None),
+                       countries=services.countries(db.session), **_common())
+
+
+@bp.get("/<country>/")
+def country(country: str):
+    found = services.country(db.session, country)
+    if found is None:
+        abort(404)
+    if country != found.code.lower():
+        return redirect(url_for("resources.country", country=found.code.lower()), 301)
+    listed = services.articles(db.session, found.code)
+    params = services.SearchParams(country=found.code)
+    counts: dict[str, int] = {}
+    for article in listed:
+        counts[article.category] = counts.get(article.category, 0) + 1
+    return render_page(
+        "resources/country.html", country=found, country_form=_country_form(found.code),
+        form=_search_form(params), params=params, counts=counts,
+        videos=[a for a in listed if a.kind == "video"],
+        guides=[a for a in listed if a.kind == "guide"],
+        blurbs=services.category_blurbs(), **_common(),
+    )
+
+
+@bp.get("/search")
+def search():
+    known = {c.code for c in services.countries(db.session)}
+    params = services.SearchParams.parse(request.args, known)
+    form = _search_form(params)
+    form.validate()
+    page = services.search(db.session, params, current_language(),
+                           current_app.config["SEARCH_PAGE_SIZE"],
+                           current_app.config["SEARCH_CACHE_SIZE"])
+    chosen = services.country(db.session, params.country)
+    body, status = render_page(
+        "resources/search.html", block="results", form=form, page=page, params=params,
+        country=chosen, country_form=_country_form(params.country), **_common(),
+    )
+    response = make_response(body, status)
+    response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
+    return response
+
+
+@bp.get("/<country>/articles/<slug>")
+def article(country: str, slug: str):
+    found = services.country(db.session, country)
+    if found is None:
+        abort(404)
+    item = services.article(db.session, found.code, slug)
+    if item is None:
+        abort(404)
+    if country != found.code.lower():
+        return redirect(url_for("resources.article", country=found.code.lower(), slug=slug), 301)
+    related = [a for a in services.articles(db.session, found.code)
+               if a.category == item.category and a.slug != item.slug]
+    video_base = current_app.config["RESOURCE_VIDEO_URL"]
+    video_url = f"{video_base}{item.video_file}" if video_base and item.video_file else None
+    return render_page(
+        "resources/article.html", country=found, article=item, related=related[:5],
+        country_form=_country_form(found.code), video_url=video_url,
+        language=current_language(), **_common(),
+    )

@@ -1,0 +1,1 @@
+"""Corporate Membership Rewards: the catalog (CMR-6.c) and, later, redemption."""

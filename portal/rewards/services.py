@@ -1,0 +1,145 @@
+"""The catalog's rules: reading search parameters, searching, finding an item."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from flask_babel import format_decimal, gettext, ngettext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.content import ITEM_CATEGORIES
+from portal.rewards.models import CatalogItem
+from portal.search import index
+from portal.search.index import BANDS, SORTS, Query, Result
+from portal.search.normalize import item_number
+
+MAX_QUERY = 100
+
+
+def band_code(band: int) -> str:
+    low, high = BANDS[band]
+    return f"{low}-{high}" if high is not None else f"{low}-"
+
+
+BAND_CODES = {band_code(number): number for number in range(len(BANDS))}
+
+
+def category_labels() -> dict[str, str]:
+    return {
+        "drinks": gettext("Drinks for the office"),
+        "gifts": gettext("Gifts"),
+        "digital": gettext("Digital"),
+        "certificates": gettext("Gift certificates"),
+        "social": gettext("Social contribution"),
+        "travel": gettext("Travel"),
+    }
+
+
+def band_labels() -> dict[int, str]:
+    labels = {}
+    for number, (low, high) in enumerate(BANDS):
+        if low == 0:
+            labels[number] = gettext("Under %(high)s points", high=format_decimal(high + 1))
+        elif high is None:
+            labels[number] = gettext("%(low)s points and more", low=format_decimal(low))
+        else:
+            labels[number] = gettext("%(low)s to %(high)s points", low=format_decimal(low),
+                                     high=format_decimal(high))
+    return labels
+
+
+def sort_labels() -> dict[str, str]:
+    return {
+        "relevance": gettext("Best match"),
+        "points_asc": gettext("Points: fewest first"),
+        "points_desc": gettext("Points: most first"),
+    }
+
+
+def points_text(points: int) -> str:
+    return ngettext("%(count)s point", "%(count)s points", points, count=format_decimal(points))
+
+
+@dataclass(frozen=True)
+class CatalogParams:
+    """The catalog's address parameters, cleaned: unknown values fall back to the default."""
+
+    q: str = ""
+    category: str | None = None
+    band: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    too_long: bool = False
+
+    @classmethod
+    def parse(cls, args: Mapping[str, str]) -> CatalogParams:
+        q = (args.get("q") or "").strip()
+        too_long = len(q) > MAX_QUERY
+        category = args.get("category") or None
+        if category not in ITEM_CATEGORIES:
+            category = None
+        band = BAND_CODES.get(args.get("points") or "")
+        sort = args.get("sort") if args.get("sort") in SORTS else "relevance"
+        try:
+            page = max(1, min(int(args.get("page") or 1), 10_000))
+        except ValueError:
+            page = 1
+        return cls(q[:MAX_QUERY], category, band, sort, page, too_long)
+
+    def args(self, **changes) -> dict[str, str | int]:
+        """The address parameters of these settings with ``changes``; defaults are left out,
+        and any change other than the page starts again at page 1."""
+        if changes and "page" not in changes:
+            changes["page"] = 1
+        new = replace(self, **changes)
+        found: dict[str, str | int] = {}
+        if new.q:
+            found["q"] = new.q
+        if new.category:
+            found["category"] = new.category
+        if new.band is not None:
+            found["points"] = band_code(new.band)
+        if new.sort != "relevance":
+            found["sort"] = new.sort
+        if new.page > 1:
+            found["page"] = new.page
+        return found
+
+    @property
+    def filtered(self) -> bool:
+        return self.category is not None or self.band is not None
+
+
+def find_item(session: Session, text: str) -> CatalogItem | None:
+    """The active item whose number ``text`` is (in any form), else None."""
+    number = item_number(text)
+    if number is None:
+        return None
+    item = session.get(CatalogItem, number)
+    return item if item is not None and item.active else None
+
+
+@dataclass
+class CatalogPage:
+    params: CatalogParams
+    result: Result
+    items: list[CatalogItem]
+
+
+def search(session: Session, params: CatalogParams, language: str, per_page: int,
+           cache_size: int) -> CatalogPage:
+    query = Query("item", language, params.q, category=params.category, band=params.band,
+                  sort=params.sort, page=params.page, per_page=per_page)
+    result = index.search(session, query, cache_size=cache_size)
+    items = {}
+    if result.refs:
+        items = {i.item_no: i for i in session.scalars(
+            select(CatalogItem).where(CatalogItem.item_no.in_(result.refs)))}
+    return CatalogPage(params, result, [items[r] for r in result.refs if r in items])
+
+
+def category_counts(session: Session, language: str, cache_size: int) -> dict[str, int]:
+    result = index.search(session, Query("item", language, per_page=1), cache_size=cache_size)
+    return result.categories

@@ -1,0 +1,63 @@
+"""The rewards pages: the home, the catalog search (CMR-6.c) and one item."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
+
+from portal.extensions import db
+from portal.i18n import current_language
+from portal.rewards import services
+from portal.rewards.forms import CatalogSearchForm
+from portal.templating import is_htmx, render_page
+
+bp = Blueprint("rewards", __name__, url_prefix="/rewards", template_folder="templates")
+
+
+def _go(url: str):
+    if is_htmx():
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, 303)
+
+
+@bp.get("/")
+def home():
+    counts = services.category_counts(db.session, current_language(),
+                                      current_app.config["SEARCH_CACHE_SIZE"])
+    return render_page("rewards/home.html", counts=counts, form=CatalogSearchForm(),
+                       categories=services.category_labels())
+
+
+@bp.get("/catalog")
+def catalog():
+    params = services.CatalogParams.parse(request.args)
+    item = services.find_item(db.session, params.q)
+    if item is not None:  # an exact item number opens the item
+        return _go(url_for("rewards.item", item_no=item.item_no))
+    form = CatalogSearchForm(request.args)
+    form.sort.choices = list(services.sort_labels().items())
+    form.sort.data = params.sort
+    form.validate()
+    page = services.search(db.session, params, current_language(),
+                           current_app.config["SEARCH_PAGE_SIZE"],
+                           current_app.config["SEARCH_CACHE_SIZE"])
+    body, status = render_page(
+        "rewards/catalog.html", block="results", form=form, page=page, params=params,
+        categories=services.category_labels(), bands=services.band_labels(),
+        points_text=services.points_text,
+    )
+    response = make_response(body, status)
+    response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
+    return response
+
+
+@bp.get("/items/<item_no>")
+def item(item_no: str):
+    found = services.find_item(db.session, item_no)
+    if found is None:
+        abort(404)
+    if found.item_no != item_no:
+        return redirect(url_for("rewards.item", item_no=found.item_no), 301)
+    return render_page("rewards/item.html", item=found, categories=services.category_labels(),
+                       points_text=services.points_text)

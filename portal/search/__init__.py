@@ -1,0 +1,6 @@
+"""One search module for the rewards catalog and the resource center.
+
+``normalize`` holds the text rules, ``index`` builds the per-language search documents and
+answers queries on SQLite (FTS5 trigram) and PostgreSQL (pg_trgm), ``scan`` is the plain
+reference implementation the tests hold the index against.
+"""

@@ -1,0 +1,277 @@
+"""Build the search documents and answer queries on them.
+
+Every catalog item and article becomes one document per language (``search_doc``) holding
+its normalised text. A query is a list of terms (:func:`portal.search.normalize.terms`);
+a document matches when its text contains every term as a substring. So:
+
+- SQLite: terms of three characters or more go through the FTS5 trigram index
+  (``search_fts``), shorter ones (a single kanji, two kana) through ``instr`` on the stored
+  text; every term is checked with ``instr`` as well, so the result is exactly the plain scan.
+- PostgreSQL: every term is ``LIKE '%term%'`` on the text, which the pg_trgm GIN index
+  serves (LIKE is case-sensitive there, and the text is normalised already).
+
+Facet counts come from one grouped count over the matching documents, the page from one
+ordered query. Answers are kept in a small per-process cache keyed by the index version
+(``search_state``), which every rebuild raises; ``PORTAL_SEARCH_CACHE_SIZE=0`` turns it off.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from math import ceil
+from typing import Any
+
+from sqlalchemy import and_, case, delete, func, insert, select, text, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from portal.db import utcnow
+from portal.search.models import SearchDoc, SearchState
+from portal.search.normalize import document_text, item_number_forms, terms
+
+LANGS = ("ja", "en")
+# Points ranges of the catalog's facet: (lowest, highest or None).
+BANDS: tuple[tuple[int, int | None], ...] = (
+    (0, 4999), (5000, 19999), (20000, 99999), (100000, 299999), (300000, None),
+)
+SORTS = ("relevance", "points_asc", "points_desc")
+TRIGRAM = 3
+
+
+def band_of(points: int) -> int:
+    for number, (low, high) in enumerate(BANDS):
+        if points >= low and (high is None or points <= high):
+            return number
+    return 0
+
+
+@dataclass(frozen=True)
+class Query:
+    kind: str  # "item" or "article"
+    language: str
+    text: str = ""
+    category: str | None = None
+    band: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    country: str | None = None  # articles: only those listed in this country
+
+
+@dataclass
+class Result:
+    query: Query
+    terms: list[str]
+    refs: list[str]  # item numbers or slugs of this page, in order
+    total: int  # documents matching the words and both filters
+    matched: int  # documents matching the words, without the filters
+    categories: dict[str, int] = field(default_factory=dict)  # counts under the band filter
+    bands: dict[int, int] = field(default_factory=dict)  # counts under the category filter
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.query.per_page))
+
+    @property
+    def page(self) -> int:
+        return min(max(1, self.query.page), self.pages)
+
+
+# --- building -----------------------------------------------------------------------------
+
+def item_documents(items: Iterable[Any]) -> Iterable[dict[str, Any]]:
+    for item in items:
+        for lang in LANGS:
+            name = getattr(item, f"name_{lang}")
+            yield {
+                "kind": "item", "ref": item.item_no, "lang": lang, "category": item.category,
+                "band": band_of(item.points), "points": item.points,
+                "position": item.position, "scope": "",
+                "title": document_text([name], lang),
+                "text": document_text(
+                    [name, getattr(item, f"description_{lang}"), item_number_forms(item.item_no)],
+                    lang,
+                ),
+            }
+
+
+def article_documents(articles: Iterable[Any]) -> Iterable[dict[str, Any]]:
+    for article in articles:
+        for lang in LANGS:
+            title = getattr(article, f"title_{lang}")
+            yield {
+                "kind": "article", "ref": article.slug, "lang": lang,
+                "category": article.category, "band": 0, "points": 0,
+                "position": article.position, "scope": article.countries,
+                "title": document_text([title], lang),
+                "text": document_text(
+                    [title, getattr(article, f"summary_{lang}"),
+                     getattr(article, f"body_{lang}"), getattr(article, f"transcript_{lang}")],
+                    lang,
+                ),
+            }
+
+
+def build(session: Session, batch: int = 5000) -> int:
+    """Rebuild every search document from the active items and articles; returns the number
+    of documents. Runs inside the caller's transaction."""
+    from portal.resources.models import Article
+    from portal.rewards.models import CatalogItem
+
+    session.execute(delete(SearchDoc))
+    count = 0
+    for documents in (
+        item_documents(session.scalars(
+            select(CatalogItem).where(CatalogItem.active).order_by(CatalogItem.position))),
+        article_documents(session.scalars(
+            select(Article).where(Article.active).order_by(Article.position))),
+    ):
+        rows: list[dict[str, Any]] = []
+        for row in documents:
+            rows.append(row)
+            if len(rows) >= batch:
+                session.execute(insert(SearchDoc), rows)
+                count += len(rows)
+                rows = []
+        if rows:
+            session.execute(insert(SearchDoc), rows)
+            count += len(rows)
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
+    state = session.get(SearchState, 1)
+    if state is None:
+        session.add(SearchState(id=1, version=1, built_at=utcnow(), documents=count))
+    else:
+        session.execute(update(SearchState).where(SearchState.id == 1).values(
+            version=SearchState.version + 1, built_at=utcnow(), documents=count))
+    session.flush()
+    return count
+
+
+def version(session: Session) -> int:
+    return session.scalar(select(SearchState.version).where(SearchState.id == 1)) or 0
+
+
+# --- querying -----------------------------------------------------------------------------
+
+def _contains(dialect: str, column, term: str) -> ColumnElement[bool]:
+    if dialect == "sqlite":
+        return func.instr(column, term) > 0
+    return column.contains(term, autoescape=True)
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _match_conditions(dialect: str, words: Sequence[str]) -> list[ColumnElement[bool]]:
+    conditions = [_contains(dialect, SearchDoc.text, word) for word in words]
+    if dialect == "sqlite":
+        long_words = [w for w in words if len(w) >= TRIGRAM]
+        if long_words:
+            expression = " AND ".join(_fts_phrase(w) for w in long_words)
+            matching = text("SELECT rowid FROM search_fts WHERE search_fts MATCH :fts")
+            conditions.insert(0, SearchDoc.id.in_(matching.bindparams(fts=expression)))
+    return conditions
+
+
+def _base_conditions(dialect: str, query: Query, words: Sequence[str]) -> list:
+    conditions = [SearchDoc.kind == query.kind, SearchDoc.lang == query.language]
+    if query.country:
+        conditions.append(
+            (SearchDoc.scope == "") | _contains(dialect, SearchDoc.scope, f",{query.country},")
+        )
+    return conditions + _match_conditions(dialect, words)
+
+
+def _order(dialect: str, query: Query, words: Sequence[str]) -> list:
+    if query.sort == "points_asc":
+        return [SearchDoc.points.asc(), SearchDoc.position.asc()]
+    if query.sort == "points_desc":
+        return [SearchDoc.points.desc(), SearchDoc.position.asc()]
+    if not words:
+        return [SearchDoc.position.asc()]
+    # Relevance: documents whose title holds every word first, then the catalog's order.
+    in_title = and_(*[_contains(dialect, SearchDoc.title, w) for w in words])
+    return [case((in_title, 0), else_=1), SearchDoc.position.asc()]
+
+
+def run(session: Session, query: Query) -> Result:
+    """Answer ``query`` from the index (no cache)."""
+    dialect = session.get_bind().dialect.name
+    words = terms(query.text, query.language)
+    base = _base_conditions(dialect, query, words)
+    grouped = session.execute(
+        select(SearchDoc.category, SearchDoc.band, func.count())
+        .where(*base).group_by(SearchDoc.category, SearchDoc.band)
+    ).all()
+    categories: dict[str, int] = {}
+    bands: dict[int, int] = {}
+    total = matched = 0
+    for category, band, count in grouped:
+        matched += count
+        if query.band is None or band == query.band:
+            categories[category] = categories.get(category, 0) + count
+        if query.category is None or category == query.category:
+            bands[band] = bands.get(band, 0) + count
+            if query.band is None or band == query.band:
+                total += count
+    result = Result(query, words, [], total, matched, categories, bands)
+    filters = list(base)
+    if query.category is not None:
+        filters.append(SearchDoc.category == query.category)
+    if query.band is not None:
+        filters.append(SearchDoc.band == query.band)
+    if total:
+        result.refs = list(session.scalars(
+            select(SearchDoc.ref).where(*filters).order_by(*_order(dialect, query, words))
+            .limit(query.per_page).offset((result.page - 1) * query.per_page)
+        ))
+    return result
+
+
+class _Cache:
+    """A small least-recently-used cache of results, per process."""
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[tuple, Result] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> Result | None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, value: Result, size: int) -> None:
+        with self.lock:
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+cache = _Cache()
+
+
+def search(session: Session, query: Query, cache_size: int = 0) -> Result:
+    """Answer ``query``, from the per-process cache when ``cache_size`` allows it."""
+    if cache_size <= 0:
+        return run(session, query)
+    words = tuple(terms(query.text, query.language))
+    key = (str(session.get_bind().engine.url), version(session), words,
+           query.kind, query.language, query.category, query.band, query.sort, query.page,
+           query.per_page, query.country)
+    found = cache.get(key)
+    if found is None:
+        found = run(session, query)
+        cache.put(key, found, cache_size)
+    return found

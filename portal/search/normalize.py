@@ -1,0 +1,83 @@
+"""The text rules of search, applied once when a document is indexed and to every query.
+
+- Unicode NFKC (full-width letters and digits become half-width, half-width katakana
+  full-width), then case folding;
+- katakana become hiragana, so カタカナ and かたかな find each other;
+- every kind of dash becomes ``-``; runs of white space become one space.
+
+Japanese is matched as a plain substring of the normalised text. English is matched by words
+and word prefixes: the text is kept as its words, each preceded by a space, so that "a word
+starts with q" is the substring `` q``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_KATAKANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}  # ァ..ヶ -> ぁ..ゖ
+_KATAKANA.update({0x30FD: 0x309D, 0x30FE: 0x309E})  # ヽヾ -> ゝゞ
+_DASHES = {ord(ch): "-" for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"}
+_TABLE = {**_KATAKANA, **_DASHES}
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+ITEM_NO = re.compile(r"([a-z])(\d{3})-?(\d{4})")
+
+
+def normalize(text: str) -> str:
+    """The normalised form of ``text`` (see the module docstring)."""
+    text = unicodedata.normalize("NFKC", text or "").casefold().translate(_TABLE)
+    return _SPACE.sub(" ", text).strip()
+
+
+def words(text: str) -> list[str]:
+    """The English words of ``text`` (already normalised)."""
+    return _WORD.findall(text)
+
+
+def english_text(normalised: str) -> str:
+    """English documents are stored as `` word word ...`` (a space before each word)."""
+    return "".join(f" {word}" for word in words(normalised))
+
+
+def item_number(query: str) -> str | None:
+    """``D540-0598`` when the whole query is an item number (any width, with or without the
+    hyphen), else None."""
+    compact = normalize(query).replace(" ", "")
+    match = ITEM_NO.fullmatch(compact)
+    if not match:
+        return None
+    letter, left, right = match.groups()
+    return f"{letter.upper()}{left}-{right}"
+
+
+def item_number_forms(item_no: str) -> str:
+    """The forms of an item number put into its document: ``d540-0598 d5400598``."""
+    lowered = normalize(item_no)
+    return f"{lowered} {lowered.replace('-', '')}"
+
+
+def terms(query: str, language: str) -> list[str]:
+    """The substrings every matching document must contain, in query order, without repeats.
+
+    Japanese: each space-separated word of the normalised query. English: each word of the
+    query, as `` word`` (a word prefix of the document).
+    """
+    normalised = normalize(query)
+    if language == "en":
+        found = [f" {word}" for word in words(normalised)]
+    else:
+        found = normalised.split(" ") if normalised else []
+    unique: list[str] = []
+    for term in found:
+        if term and term not in unique:
+            unique.append(term)
+    return unique
+
+
+def document_text(parts: list[str], language: str) -> str:
+    """The stored, searchable text of one document in ``language``."""
+    normalised = normalize(" ".join(part for part in parts if part))
+    if language == "en":
+        return english_text(normalised)
+    return normalised

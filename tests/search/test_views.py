@@ -1,0 +1,172 @@
+"""The catalog, item, rewards home and resource-center pages through the Flask client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.search import index
+from portal.search.index import Query
+
+HX = {"HX-Request": "true"}
+
+
+def item_numbers(html: str) -> list[str]:
+    return re.findall(r'data-testid="catalog-item" data-item-no="([^"]+)"', html)
+
+
+def test_catalog_page_lists_items_with_their_numbers(client, db_session):
+    html = client.get("/rewards/catalog?lang=ja").get_data(as_text=True)
+    found = item_numbers(html)
+    assert found[0] == "D540-0598"
+    assert len(found) == 20
+    assert 'data-testid="catalog-count"' in html and 'role="status"' in html
+    assert "<html" in html
+
+
+def test_active_search_answers_htmx_with_the_results_block(client):
+    response = client.get("/rewards/catalog?q=%E8%8C%B6&lang=ja", headers=HX)
+    html = response.get_data(as_text=True)
+    assert "<html" not in html
+    assert "D540-0598" in item_numbers(html)
+    # The count for screen readers and the filter inputs come along out of band.
+    assert 'id="catalog-status" hx-swap-oob="innerHTML"' in html
+    assert 'id="catalog-filters" hx-swap-oob="innerHTML"' in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_a_pushed_address_reloads_as_the_full_page(client):
+    html = client.get("/rewards/catalog?q=%E8%8C%B6&lang=ja").get_data(as_text=True)
+    assert "<html" in html and 'value="茶"' in html
+
+
+@pytest.mark.parametrize("number", ["D540-0598", "d5400598", "Ｄ５４０－０５９８"])
+def test_an_exact_item_number_opens_the_item(client, number):
+    response = client.get("/rewards/catalog", query_string={"q": number})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/rewards/items/D540-0598"
+    response = client.get("/rewards/catalog", query_string={"q": number}, headers=HX)
+    assert response.headers["HX-Redirect"] == "/rewards/items/D540-0598"
+
+
+def test_unknown_item_number_is_a_normal_search(client):
+    html = client.get("/rewards/catalog?q=Z999-9999&lang=en").get_data(as_text=True)
+    assert 'data-testid="catalog-no-results"' in html
+    assert "Nothing matches “Z999-9999”" in html
+
+
+def test_facets_show_counts_and_filter(client, db_session):
+    html = client.get("/rewards/catalog?q=%E8%8C%B6&lang=ja").get_data(as_text=True)
+    expected = index.run(db_session, Query("item", "ja", "茶"))
+    shown = {code: int(n) for code, n in
+             re.findall(r'data-testid="facet-category-(\w+)" data-count="(\d+)"', html)}
+    assert shown == {code: expected.categories.get(code, 0) for code in shown}
+    assert len(shown) == 6 and shown["drinks"] > 0
+    bands = {int(b): int(n) for b, n in
+             re.findall(r'data-testid="facet-points-(\d)" data-count="(\d+)"', html)}
+    assert bands == {b: expected.bands.get(b, 0) for b in range(5)}
+    html = client.get("/rewards/catalog?category=digital&points=300000-&lang=ja").get_data(
+        as_text=True)
+    found = item_numbers(html)
+    assert "D511-0841" in found and "D540-0483" in found and "D501-1265" not in found
+    assert 'data-testid="catalog-category"' in html and 'value="300000-"' in html
+
+
+def test_sorting_and_pages(client, db_session):
+    html = client.get("/rewards/catalog?sort=points_desc&lang=en").get_data(as_text=True)
+    points = [int(p) for p in re.findall(r'data-testid="catalog-item-points" data-points="(\d+)"', html)]
+    assert points == sorted(points, reverse=True) and points[0] == 420000
+    second = client.get("/rewards/catalog?sort=points_desc&page=2&lang=en").get_data(as_text=True)
+    assert not set(item_numbers(html)) & set(item_numbers(second))
+    assert 'data-testid="catalog-prev"' in second and 'aria-current="page"' in second
+
+
+def test_bad_parameters_fall_back_to_the_defaults(client):
+    response = client.get("/rewards/catalog?category=cars&points=1-2&sort=random&page=x")
+    assert response.status_code == 200
+    assert item_numbers(response.get_data(as_text=True))[0] == "D540-0598"
+
+
+def test_too_long_a_query_is_explained(client):
+    html = client.get("/rewards/catalog", query_string={"q": "a" * 150, "lang": "en"}).get_data(as_text=True)
+    assert "Please use at most 100 characters." in html
+
+
+def test_filtered_no_results_offer_to_drop_the_filters(client):
+    html = client.get("/rewards/catalog?q=%E8%8C%B6&category=travel&lang=en").get_data(as_text=True)
+    assert 'data-testid="catalog-no-results"' in html
+    assert 'data-testid="catalog-clear-filters"' in html
+
+
+def test_item_page(client):
+    html = client.get("/rewards/items/D515-0587?lang=ja").get_data(as_text=True)
+    assert "BALMUDA バルミューダ ザ・ポット（ブラック）" in html
+    assert 'data-testid="item-no">D515-0587<' in html
+    assert 'data-points="32000"' in html
+    html = client.get("/rewards/items/D515-0587?lang=en").get_data(as_text=True)
+    assert "BALMUDA The Pot (black)" in html and "32,000 points" in html
+    assert client.get("/rewards/items/d5150587").headers["Location"] == "/rewards/items/D515-0587"
+    assert client.get("/rewards/items/Q000-0000").status_code == 404
+
+
+def test_rewards_home_is_public_and_says_redemption_comes_later(client):
+    html = client.get("/rewards/?lang=en").get_data(as_text=True)
+    assert 'data-testid="rewards-later"' in html
+    assert 'data-testid="rewards-category-drinks"' in html
+    assert 'data-testid="menu-catalog"' in html and 'data-testid="menu-resources"' in html
+
+
+# --- resource center -----------------------------------------------------------------------
+
+def test_global_home_has_the_country_pull_down(client):
+    html = client.get("/resources/?lang=ja").get_data(as_text=True)
+    assert 'data-testid="rc-country-select"' in html and 'value="jp"' in html
+    response = client.get("/resources/?country=jp")
+    assert response.status_code == 303 and response.headers["Location"] == "/resources/jp/"
+    assert client.get("/resources/JP/").headers["Location"] == "/resources/jp/"
+    assert client.get("/resources/zz/").status_code == 404
+
+
+def test_japanese_home_has_search_and_categories(client):
+    html = client.get("/resources/jp/?lang=ja").get_data(as_text=True)
+    assert 'data-testid="rc-search-form"' in html
+    assert 'data-testid="rc-browse-enrollment"' in html
+    assert 'data-testid="rc-guide-business-days-japan"' in html
+    # The Japan-only guide is not listed for Singapore.
+    html = client.get("/resources/sg/?lang=en").get_data(as_text=True)
+    assert "business-days-japan" not in html
+
+
+def test_resource_search_in_the_current_language(client):
+    html = client.get("/resources/search?q=%E3%83%91%E3%82%B9%E3%83%AF%E3%83%BC%E3%83%89&country=JP&lang=ja").get_data(as_text=True)
+    slugs = re.findall(r'data-testid="resource-result" data-slug="([^"]+)"', html)
+    assert "passwords" in slugs and "forgotten-password" in slugs
+    html = client.get("/resources/search?q=password&country=JP&lang=en").get_data(as_text=True)
+    assert "passwords" in re.findall(r'data-testid="resource-result" data-slug="([^"]+)"', html)
+    html = client.get("/resources/search?q=password&country=JP&lang=ja").get_data(as_text=True)
+    assert 'data-testid="rc-no-results"' in html
+
+
+def test_single_kanji_finds_guides(client):
+    html = client.get("/resources/search", query_string={"q": "申", "lang": "ja"}).get_data(as_text=True)
+    assert "enrollment-overview" in html
+
+
+def test_video_shows_transcript_and_plays_only_when_a_file_is_configured(client, app, monkeypatch):
+    html = client.get("/resources/jp/articles/video-first-login?lang=en").get_data(as_text=True)
+    assert 'data-testid="rc-transcript"' in html and "<video" not in html
+    assert 'data-testid="rc-video-unavailable"' in html and 'datetime="PT3M5S"' in html
+    monkeypatch.setitem(app.config, "RESOURCE_VIDEO_URL", "/static/videos/")
+    html = client.get("/resources/jp/articles/video-first-login?lang=en").get_data(as_text=True)
+    assert '<video class="rc-video" controls preload="metadata" src="/static/videos/first-login.mp4"' in html
+    # A video without a file name stays a transcript.
+    html = client.get("/resources/jp/articles/video-add-user?lang=en").get_data(as_text=True)
+    assert "<video" not in html
+
+
+def test_guide_page_and_unknown_articles(client):
+    html = client.get("/resources/jp/articles/account-locked?lang=ja").get_data(as_text=True)
+    assert "アカウントがロックされたとき" in html
+    assert client.get("/resources/jp/articles/no-such-guide").status_code == 404
+    assert client.get("/resources/sg/articles/business-days-japan").status_code == 404
