@@ -376,3 +376,17 @@ def test_discard_deletes_the_draft(wizard, db_session):
     assert response.status_code == 303
     assert db_session.scalars(select(Draft)).all() == []
     assert "discarded" in text(wizard.get("/enroll/?lang=en"))
+
+
+def test_the_out_of_band_timer_matches_the_template(app, wizard, db_session):
+    from flask import render_template
+
+    from portal.enrollment import engine
+
+    wizard.start()
+    draft = the_draft(db_session)
+    now = utcnow()
+    with app.test_request_context("/enroll/new/step/users"):
+        timer = engine.timer(engine.KINDS["new"], draft, now=now)
+        rendered = render_template("enrollment/_timer.html", timer=timer, oob=True).strip()
+    assert engine.timer_oob(draft, now=now) == rendered
