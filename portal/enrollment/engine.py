@@ -294,16 +294,12 @@ def timer(kind: Kind, draft: Draft, *, now: datetime | None = None) -> dict[str,
 
 
 def timer_oob(draft: Draft, *, now: datetime | None = None) -> str:
-    """The counter's value, out of band: the same element as ``enrollment/_timer.html``
-    renders with ``oob=True``, made without a template (it ends every htmx answer)."""
+    """The server's deadline, out of band (``#form-timer-sync`` of ``_timer.html``): it
+    ends every htmx answer of the wizard, so it is made without a template."""
     now = now or utcnow()
-    remaining = drafts.remaining_seconds(draft, now=now)
     return (
-        '<span id="form-timer" class="form-timer__value" role="timer" '
-        'data-testid="form-timer-value" '
-        f'data-deadline="{int(draft.deadline.timestamp() * 1000)}" '
-        f'data-now="{int(now.timestamp() * 1000)}" hx-swap-oob="true">'
-        f"{remaining // 60}:{remaining % 60:02d}</span>"
+        f'<b id="form-timer-sync" hidden data-deadline="{int(draft.deadline.timestamp() * 1000)}"'
+        f' data-now="{int(now.timestamp() * 1000)}" hx-swap-oob="true"></b>'
     )
 
 
