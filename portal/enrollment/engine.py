@@ -35,6 +35,10 @@ unguessable reference number, the confirmation page and the PDF.
            letter = "C"                          # first letter of its reference numbers
            title = _l("Change a user")
            steps = (ChangeUsers(), ..., ReviewStep(back=(("approvers", _l("Return to ..."),),)))
+           section_steps = {"applicant": "users", "user": "users", "access": "users",
+                            "approver": "approvers"}   # summary group -> step (change links)
+           def initial_data(self, language): ... # the draft's data at the start
+           def finalize(self, ctx): ...          # the exact contract shape, after validation
            def applicant_email(self, data): ...  # stored on the application for tracking
            done_notes = "enrollment/kinds/change_done_notes.html"   # optional
 
@@ -58,6 +62,11 @@ A step's fields post with the step's form; pieces that change the page in place 
 reload a list) are step ``actions`` returning a fragment. Step templates get ``ctx``,
 ``kind``, ``step``, ``errors``, ``review`` (came from the review's change link) and
 ``action_url(name)``; they extend ``enrollment/step.html`` and fill ``step_fields``.
+A piece that only reads (a new blank row) can be fetched with ``hx-get`` (no CSRF, no form
+body; see "add-access"); pieces that save use ``hx-post`` and get the whole step form.
+``context`` may also return ``labels`` ({field id: label}) for errors without a WTForms
+field. ``validate`` runs again for every step at submit; the first failing step is shown
+with its errors (``?check=1``).
 """
 
 from __future__ import annotations
