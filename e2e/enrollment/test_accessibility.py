@@ -1,6 +1,7 @@
 """axe-core finds no serious or critical problem on the wizard's pages, errors shown too."""
 
 import pytest
+from playwright.sync_api import expect
 
 from e2e.a11y import serious_violations
 
@@ -22,4 +23,11 @@ def test_wizard_pages_pass_axe(browser, base_url, lang):
         page.goto(f"{base_url}/enroll/new/step/{step}")
         assert serious_violations(page) == [], step
     page.get_by_test_id("wizard-discard").click()
+    expect(page.get_by_test_id("discard-dialog")).to_be_visible()
+    page.get_by_test_id("discard-cancel").click()
+    expect(page.get_by_test_id("discard-dialog")).to_be_hidden()
+    page.get_by_test_id("wizard-discard").click()
+    page.get_by_test_id("discard-confirm").click()
+    expect(page.get_by_test_id("flash-success")).to_be_visible()
+    expect(page.get_by_test_id("enroll-landing")).to_be_visible()
     context.close()

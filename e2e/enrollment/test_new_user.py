@@ -236,3 +236,63 @@ def test_the_server_refuses_a_stale_draft_whatever_the_browser_does(browser, sho
         assert session.scalar(select(func.count()).select_from(Draft)) == 0
     engine.dispose()
     context.close()
+
+
+def test_concurrent_submits_give_one_application(page: Page, base_url, enroll_engine):
+    """Four submits of one review page at the same moment (two gunicorn threads each way)
+    store one application and all answer with its reference."""
+    import threading
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    start(page, base_url, "en")
+    fill(page, {"applicant-family_name": "山田", "applicant-given_name": "花子",
+                "applicant-email": "race@example.co.jp", "applicant-phone": "03-1234-5678",
+                "applicant-company": "Example KK", "u0-family_name": "Lee",
+                "u0-given_name": "Ann", "u0-email": "ann@example.sg"})
+    page.get_by_test_id("u0-country").select_option("SG")
+    page.get_by_test_id("u0-birth_day").select_option("1")
+    page.get_by_test_id("u0-birth_month").select_option("2")
+    page.get_by_test_id("wizard-next").click()
+    add_entry(page, 0, 0, "SG", ["OPM"], "000000000001")
+    page.get_by_test_id("wizard-next").click()
+    fill_approver(page, "SG", 0)
+    page.get_by_test_id("wizard-next").click()
+    key = page.locator("input[name=submit_key]").get_attribute("value")
+    token = page.locator("form[data-testid=submit-form] input[name=csrf_token]").get_attribute(
+        "value")
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
+    body = urllib.parse.urlencode({"submit_key": key, "csrf_token": token}).encode()
+
+    class Stay(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(Stay)
+    barrier = threading.Barrier(4)
+    answers: list[tuple[int, str]] = []
+
+    def submit():
+        request = urllib.request.Request(f"{base_url}/enroll/new/submit", data=body,
+                                         headers={"Cookie": cookie})
+        barrier.wait(timeout=10)
+        try:
+            with opener.open(request) as response:
+                answers.append((response.status, response.headers.get("Location", "")))
+        except urllib.error.HTTPError as error:
+            answers.append((error.code, error.headers.get("Location", "")))
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(answers) == 4 and {status for status, _ in answers} == {303}, answers
+    locations = {location for _, location in answers}
+    assert len(locations) == 1, answers
+    reference = locations.pop().rsplit("/", 1)[1]
+    with Session(enroll_engine) as session:
+        found = session.scalars(select(Application).where(
+            Application.applicant_email == "race@example.co.jp")).all()
+    assert [a.reference for a in found] == [reference]

@@ -35,6 +35,10 @@ unguessable reference number, the confirmation page and the PDF.
            letter = "C"                          # first letter of its reference numbers
            title = _l("Change a user")
            steps = (ChangeUsers(), ..., ReviewStep(back=(("approvers", _l("Return to ..."),),)))
+           section_steps = {"applicant": "users", "user": "users", "access": "users",
+                            "approver": "approvers"}   # summary group -> step (change links)
+           def initial_data(self, language): ... # the draft's data at the start
+           def finalize(self, ctx): ...          # the exact contract shape, after validation
            def applicant_email(self, data): ...  # stored on the application for tracking
            done_notes = "enrollment/kinds/change_done_notes.html"   # optional
 
@@ -46,10 +50,23 @@ unguessable reference number, the confirmation page and the PDF.
 3. Teach :mod:`portal.enrollment.summary` the kind's sections (it already knows all three
    kinds of the data contract in ``models.py``).
 
+Reusable pieces: :class:`portal.enrollment.approvers.ApproversStep` (approvers per
+(country, user) pair with consent, the Online Card Application rule and documents; override
+``entries(user)`` and ``user_label``), the helpers at the end of this module
+(``posted_rows``, ``field_value``, ``prefixed_labels``, ``action_urls``), the field macro
+and ``enrollment/_macros.html:group_error`` in templates, ``portal.enrollment.rules`` (names,
+email, phone, control group numbers, user IDs) and ``portal.enrollment.services``
+(``registered_role``).
+
 A step's fields post with the step's form; pieces that change the page in place (add a row,
 reload a list) are step ``actions`` returning a fragment. Step templates get ``ctx``,
 ``kind``, ``step``, ``errors``, ``review`` (came from the review's change link) and
 ``action_url(name)``; they extend ``enrollment/step.html`` and fill ``step_fields``.
+A piece that only reads (a new blank row) can be fetched with ``hx-get`` (no CSRF, no form
+body; see "add-access"); pieces that save use ``hx-post`` and get the whole step form.
+``context`` may also return ``labels`` ({field id: label}) for errors without a WTForms
+field. ``validate`` runs again for every step at submit; the first failing step is shown
+with its errors (``?check=1``).
 """
 
 from __future__ import annotations
@@ -285,6 +302,16 @@ def timer(kind: Kind, draft: Draft, *, now: datetime | None = None) -> dict[str,
     }
 
 
+def timer_oob(draft: Draft, *, now: datetime | None = None) -> str:
+    """The server's deadline, out of band (``#form-timer-sync`` of ``_timer.html``): it
+    ends every htmx answer of the wizard, so it is made without a template."""
+    now = now or utcnow()
+    return (
+        f'<b id="form-timer-sync" hidden data-deadline="{int(draft.deadline.timestamp() * 1000)}"'
+        f' data-now="{int(now.timestamp() * 1000)}" hx-swap-oob="true"></b>'
+    )
+
+
 # --- moves and submit -------------------------------------------------------------------------
 
 def validate_all(ctx: Ctx) -> tuple[Step, Errors] | None:
@@ -365,3 +392,38 @@ def submit(ctx: Ctx, *, now: datetime | None = None) -> Application:
         session.commit()
         return application
     raise RuntimeError("could not draw a free reference number")
+
+
+# --- helpers for steps (posted rows, labels, addresses of pieces) ---------------------------
+
+def field_value(form: Mapping[str, Any], name: str) -> str:
+    """A posted text value, stripped ("" when absent)."""
+    value = form.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def posted_rows(form: Mapping[str, Any], pattern: str) -> int:
+    """How many rows were posted: ``pattern`` with {n} = 0, 1, 2 ... while present, e.g.
+    ``posted_rows(form, "u{n}-family_name")``. Rows are numbered by the server from 0."""
+    n = 0
+    while pattern.format(n=n) in form:
+        n += 1
+    return n
+
+
+def prefixed_labels(forms, prefix: str) -> dict[str, str]:
+    """Error-summary labels that say whose field it is ("User 2: Email address")."""
+    from flask_babel import gettext
+
+    return {f.id: gettext("%(where)s: %(label)s", where=prefix, label=f.label.text)
+            for form in forms for f in form}
+
+
+def action_urls(ctx: Ctx, step: Step) -> Callable[..., str]:
+    """``build(name, **values)``: the address of one of ``step``'s htmx pieces."""
+
+    def build(name: str, **values: Any) -> str:
+        return url_for("enrollment.action", kind=ctx.kind.name, step=step.key, action=name,
+                       **values)
+
+    return build
