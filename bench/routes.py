@@ -1,12 +1,22 @@
 """The routes the benchmark loads. Later features append theirs to ``ROUTES``.
 
-Each route is (name, path). The baseline route, ``/healthz``, is always measured in the same
-run, and every other route's figures are printed as a ratio to it.
+Each route is (name, path) or (name, path, prepare): ``prepare(base_url)`` runs before the
+route is loaded and returns ``{"method", "body", "headers"}`` for wrk (for example a session
+cookie with an application in progress, and a CSRF token). The baseline route, ``/healthz``,
+is always measured in the same run, and every other route's figures are printed as a ratio
+to it.
 """
+
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import urllib.parse
+import urllib.request
 
 BASELINE = ("baseline", "/healthz")
 
-ROUTES: list[tuple[str, str]] = [
+ROUTES: list[tuple] = [
     ("home ja", "/?lang=ja"),
     ("home en", "/?lang=en"),
     ("functions", "/functions?lang=ja"),
@@ -14,4 +24,75 @@ ROUTES: list[tuple[str, str]] = [
     ("contact", "/contact?lang=ja"),
     ("not found", "/no-such-page"),
     ("login", "/login?lang=ja"),
+]
+
+
+# --- enrollment: an application in progress with two users and an access entry each --------
+
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+_enrollment: dict[str, dict] = {}
+
+
+def _enrollment_session(base_url: str) -> dict:
+    """Start one add-new-user application through the pages, as a browser would."""
+    if base_url in _enrollment:
+        return _enrollment[base_url]
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def post(path: str, fields: dict) -> str:
+        body = urllib.parse.urlencode(fields, doseq=True).encode()
+        with opener.open(f"{base_url}{path}", data=body) as response:
+            return response.read().decode()
+
+    page = opener.open(f"{base_url}/enroll/new/?lang=ja").read().decode()
+    token = _TOKEN.search(page).group(1)
+    post("/enroll/new/", {"csrf_token": token})
+    user = {"family_name": "佐藤", "given_name": "一郎", "country": "JP", "birth_day": "3",
+            "birth_month": "4", "postal_code": "100-0005", "prefecture": "東京都",
+            "city": "千代田区", "street": "丸の内1-1"}
+    fields = {"csrf_token": token, "nav": "next", "applicant-mode": "employee",
+              "applicant-family_name": "山田", "applicant-given_name": "花子",
+              "applicant-email": "pa@example.co.jp", "applicant-phone": "03-1234-5678",
+              "applicant-company": "Example KK"}
+    for i in range(2):
+        fields.update({f"u{i}-{k}": v for k, v in user.items()})
+        fields[f"u{i}-email"] = f"user{i}@example.co.jp"
+        fields.update({f"u{i}-a0-country": "JP", f"u{i}-a0-functions": ["OPM", "REPORTING"],
+                       f"u{i}-a0-cg_rest": f"00000000000{i + 1}", f"u{i}-access-present": "1"})
+    post("/enroll/new/step/users", fields)
+    fields["nav"] = "back"  # save the entries, stay before the approvers
+    post("/enroll/new/step/access", fields)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    _enrollment[base_url] = {"cookie": cookie, "token": token, "fields": fields}
+    return _enrollment[base_url]
+
+
+def enrollment_page(base_url: str) -> dict:
+    state = _enrollment_session(base_url)
+    return {"headers": {"Cookie": state["cookie"]}}
+
+
+def enrollment_add_access(base_url: str) -> dict:
+    """The "Add access" swap as htmx sends it: the step's form, the CSRF header."""
+    state = _enrollment_session(base_url)
+    fields = {k: v for k, v in state["fields"].items() if k not in ("nav", "csrf_token")}
+    return {
+        "method": "POST",
+        "body": urllib.parse.urlencode(fields, doseq=True),
+        "headers": {"Cookie": state["cookie"], "X-CSRFToken": state["token"],
+                    "HX-Request": "true", "HX-Current-URL": f"{base_url}/enroll/new/step/access",
+                    "Content-Type": "application/x-www-form-urlencoded"},
+    }
+
+
+ROUTES += [
+    ("enroll landing", "/enroll/?lang=ja"),
+    ("enroll start", "/enroll/new/?lang=en"),
+    ("enroll step 1 users", "/enroll/new/step/users", enrollment_page),
+    ("enroll step 2 access", "/enroll/new/step/access", enrollment_page),
+    ("enroll add access (htmx)", "/enroll/new/step/access/do/add-access?user=1",
+     enrollment_add_access),
+    ("enroll step 3 approvers", "/enroll/new/step/approvers", enrollment_page),
+    ("enroll step 4 review", "/enroll/new/step/review", enrollment_page),
 ]

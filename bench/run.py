@@ -64,16 +64,38 @@ def start_portal(workdir: Path, workers: int) -> tuple[subprocess.Popen, str, di
     raise SystemExit("the portal did not start")
 
 
-def measure(url: str, path: str, duration: int, connections: int) -> dict[str, float]:
+def measure(url: str, path: str, duration: int, connections: int,
+            request: dict | None = None) -> dict[str, float]:
+    """Load ``path``; ``request`` (from a route's prepare function) may give a method, a
+    body and headers (a session cookie, a CSRF token, ``HX-Request``)."""
+    request = request or {}
+    script = HERE / "report.lua"
+    headers = ["-H", "Accept-Language: ja"]
+    for name, value in (request.get("headers") or {}).items():
+        headers += ["-H", f"{name}: {value}"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        if request.get("method"):
+            handle.write(f"wrk.method = {lua_string(request['method'])}\n")
+        if request.get("body") is not None:
+            handle.write(f"wrk.body = {lua_string(request['body'])}\n")
+        handle.write(script.read_text())
+        script = Path(handle.name)
     command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s",
-               "-s", str(HERE / "report.lua"), "-H", "Accept-Language: ja", f"{url}{path}"]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+               "-s", str(script), *headers, f"{url}{path}"]
+    try:
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    finally:
+        script.unlink()
     match = LINE.search(output)
     if not match:
         raise SystemExit(f"wrk printed no figures for {path}:\n{output}")
     rps, p50, p95, p99, requests, errors, total = match.groups()
     return {"rps": float(rps), "p50": float(p50), "p95": float(p95), "p99": float(p99),
             "errors": int(errors), "bytes": int(total) / max(int(requests), 1)}
+
+
+def lua_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,8 +116,11 @@ def main(argv: list[str] | None = None) -> int:
             measure(url, BASELINE[1], 1, args.connections)  # warm up
             base = measure(url, BASELINE[1], args.duration, args.connections)
             rows = [(BASELINE[0], BASELINE[1], base)]
-            for name, path in routes:
-                rows.append((name, path, measure(url, path, args.duration, args.connections)))
+            for route in routes:
+                name, path = route[0], route[1]
+                request = route[2](url) if len(route) > 2 else None
+                rows.append((name, path, measure(url, path, args.duration, args.connections,
+                                                 request)))
         finally:
             process.terminate()
             process.wait(timeout=10)

@@ -46,6 +46,14 @@ unguessable reference number, the confirmation page and the PDF.
 3. Teach :mod:`portal.enrollment.summary` the kind's sections (it already knows all three
    kinds of the data contract in ``models.py``).
 
+Reusable pieces: :class:`portal.enrollment.approvers.ApproversStep` (approvers per
+(country, user) pair with consent, the Online Card Application rule and documents; override
+``entries(user)`` and ``user_label``), the helpers at the end of this module
+(``posted_rows``, ``field_value``, ``prefixed_labels``, ``action_urls``), the field macro
+and ``enrollment/_macros.html:group_error`` in templates, ``portal.enrollment.rules`` (names,
+email, phone, control group numbers, user IDs) and ``portal.enrollment.services``
+(``registered_role``).
+
 A step's fields post with the step's form; pieces that change the page in place (add a row,
 reload a list) are step ``actions`` returning a fragment. Step templates get ``ctx``,
 ``kind``, ``step``, ``errors``, ``review`` (came from the review's change link) and
@@ -85,10 +93,22 @@ class Ctx:
     kind: Kind
     draft: Draft
     session: Session
-    data: dict[str, Any]
     ref: refdata.Reference
     review: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    _data: dict[str, Any] | None = None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The draft's data to read and change (a copy, made on first use: pieces that do
+        not need it, like "Add access", skip the copy)."""
+        if self._data is None:
+            self._data = drafts.data_of(self.draft)
+        return self._data
+
+    @data.setter
+    def data(self, value: dict[str, Any]) -> None:
+        self._data = value
 
     @property
     def language(self) -> str:
@@ -250,8 +270,8 @@ def may_see(browser_session, reference: str) -> bool:
 
 
 def make_ctx(kind: Kind, draft: Draft, session: Session, *, review: bool = False) -> Ctx:
-    return Ctx(kind=kind, draft=draft, session=session, data=drafts.data_of(draft),
-               ref=refdata.load(session), review=review)
+    return Ctx(kind=kind, draft=draft, session=session, ref=refdata.load(session),
+               review=review)
 
 
 # --- the timer ------------------------------------------------------------------------------
@@ -353,3 +373,38 @@ def submit(ctx: Ctx, *, now: datetime | None = None) -> Application:
         session.commit()
         return application
     raise RuntimeError("could not draw a free reference number")
+
+
+# --- helpers for steps (posted rows, labels, addresses of pieces) ---------------------------
+
+def field_value(form: Mapping[str, Any], name: str) -> str:
+    """A posted text value, stripped ("" when absent)."""
+    value = form.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def posted_rows(form: Mapping[str, Any], pattern: str) -> int:
+    """How many rows were posted: ``pattern`` with {n} = 0, 1, 2 ... while present, e.g.
+    ``posted_rows(form, "u{n}-family_name")``. Rows are numbered by the server from 0."""
+    n = 0
+    while pattern.format(n=n) in form:
+        n += 1
+    return n
+
+
+def prefixed_labels(forms, prefix: str) -> dict[str, str]:
+    """Error-summary labels that say whose field it is ("User 2: Email address")."""
+    from flask_babel import gettext
+
+    return {f.id: gettext("%(where)s: %(label)s", where=prefix, label=f.label.text)
+            for form in forms for f in form}
+
+
+def action_urls(ctx: Ctx, step: Step) -> Callable[..., str]:
+    """``build(name, **values)``: the address of one of ``step``'s htmx pieces."""
+
+    def build(name: str, **values: Any) -> str:
+        return url_for("enrollment.action", kind=ctx.kind.name, step=step.key, action=name,
+                       **values)
+
+    return build

@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from portal.db import immediate
 from portal.enrollment import drafts, engine, summary
 from portal.enrollment import kinds as _kinds  # noqa: F401  (registers the kinds)
 from portal.enrollment.engine import KINDS, Ctx, Errors, Kind, ReviewStep, Step
@@ -286,6 +287,15 @@ def expired(kind: str):
 def submit(kind: str):
     k = _kind(kind)
     key = request.form.get("submit_key", "")
+    # One submit at a time: on SQLite the transaction starts with BEGIN IMMEDIATE, so a
+    # second click waits for the first to commit and then finds its application (a read
+    # snapshot taken earlier could not be turned into a write).
+    db.session.commit()
+    with immediate(db.session):
+        return _submit(k, key)
+
+
+def _submit(k: Kind, key: str):
     existing = engine.find_by_submit_key(db.session, key)
     if existing is not None and existing.kind == k.name:
         engine.remember_done(session, existing.reference)

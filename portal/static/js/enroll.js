@@ -104,4 +104,21 @@
   document.addEventListener("htmx:oobAfterSwap", function () {
     if (read()) tick();
   });
+
+  // ENR-3.c: a function's role is asked only once the function is chosen. Without this
+  // script every role field shows, with a hint saying so.
+  function syncRoles(root) {
+    (root || document).querySelectorAll("input[type=checkbox][name$='-functions']").forEach(function (box) {
+      var prefix = box.name.slice(0, -"functions".length);
+      var field = document.getElementById(prefix + "role_" + box.value + "-field");
+      if (field) field.classList.toggle("role-field--off", !box.checked);
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("input[type=checkbox][name$='-functions']")) {
+      syncRoles(event.target.closest(".access-entry") || document);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () { syncRoles(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { syncRoles(event.detail.elt); });
 })();
