@@ -74,16 +74,10 @@ def enrollment_page(base_url: str) -> dict:
 
 
 def enrollment_add_access(base_url: str) -> dict:
-    """The "Add access" swap as htmx sends it: the step's form, the CSRF header."""
+    """The "Add access" swap as htmx sends it: a GET with the user's entry countries."""
     state = _enrollment_session(base_url)
-    fields = {k: v for k, v in state["fields"].items() if k not in ("nav", "csrf_token")}
-    return {
-        "method": "POST",
-        "body": urllib.parse.urlencode(fields, doseq=True),
-        "headers": {"Cookie": state["cookie"], "X-CSRFToken": state["token"],
-                    "HX-Request": "true", "HX-Current-URL": f"{base_url}/enroll/new/step/access",
-                    "Content-Type": "application/x-www-form-urlencoded"},
-    }
+    return {"headers": {"Cookie": state["cookie"], "HX-Request": "true",
+                        "HX-Current-URL": f"{base_url}/enroll/new/step/access"}}
 
 
 ROUTES += [
@@ -91,7 +85,7 @@ ROUTES += [
     ("enroll start", "/enroll/new/?lang=en"),
     ("enroll step 1 users", "/enroll/new/step/users", enrollment_page),
     ("enroll step 2 access", "/enroll/new/step/access", enrollment_page),
-    ("enroll add access (htmx)", "/enroll/new/step/access/do/add-access?user=1",
+    ("enroll add access (htmx)", "/enroll/new/step/access/do/add-access?user=1&u1-a0-country=JP",
      enrollment_add_access),
     ("enroll step 3 approvers", "/enroll/new/step/approvers", enrollment_page),
     ("enroll step 4 review", "/enroll/new/step/review", enrollment_page),

@@ -119,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             for route in routes:
                 name, path = route[0], route[1]
                 request = route[2](url) if len(route) > 2 else None
+                # Warm up (per-process caches) and let the previous route's queue drain.
+                measure(url, path, 1, args.connections, request)
                 rows.append((name, path, measure(url, path, args.duration, args.connections,
                                                  request)))
         finally:

@@ -35,6 +35,10 @@ unguessable reference number, the confirmation page and the PDF.
            letter = "C"                          # first letter of its reference numbers
            title = _l("Change a user")
            steps = (ChangeUsers(), ..., ReviewStep(back=(("approvers", _l("Return to ..."),),)))
+           section_steps = {"applicant": "users", "user": "users", "access": "users",
+                            "approver": "approvers"}   # summary group -> step (change links)
+           def initial_data(self, language): ... # the draft's data at the start
+           def finalize(self, ctx): ...          # the exact contract shape, after validation
            def applicant_email(self, data): ...  # stored on the application for tracking
            done_notes = "enrollment/kinds/change_done_notes.html"   # optional
 
@@ -58,6 +62,11 @@ A step's fields post with the step's form; pieces that change the page in place 
 reload a list) are step ``actions`` returning a fragment. Step templates get ``ctx``,
 ``kind``, ``step``, ``errors``, ``review`` (came from the review's change link) and
 ``action_url(name)``; they extend ``enrollment/step.html`` and fill ``step_fields``.
+A piece that only reads (a new blank row) can be fetched with ``hx-get`` (no CSRF, no form
+body; see "add-access"); pieces that save use ``hx-post`` and get the whole step form.
+``context`` may also return ``labels`` ({field id: label}) for errors without a WTForms
+field. ``validate`` runs again for every step at submit; the first failing step is shown
+with its errors (``?check=1``).
 """
 
 from __future__ import annotations
@@ -291,6 +300,16 @@ def timer(kind: Kind, draft: Draft, *, now: datetime | None = None) -> dict[str,
         "discard_url": url_for("enrollment.discard", kind=kind.name),
         "expired_url": url_for("enrollment.expired", kind=kind.name),
     }
+
+
+def timer_oob(draft: Draft, *, now: datetime | None = None) -> str:
+    """The server's deadline, out of band (``#form-timer-sync`` of ``_timer.html``): it
+    ends every htmx answer of the wizard, so it is made without a template."""
+    now = now or utcnow()
+    return (
+        f'<b id="form-timer-sync" hidden data-deadline="{int(draft.deadline.timestamp() * 1000)}"'
+        f' data-now="{int(now.timestamp() * 1000)}" hx-swap-oob="true"></b>'
+    )
 
 
 # --- moves and submit -------------------------------------------------------------------------

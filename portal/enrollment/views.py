@@ -134,9 +134,7 @@ def render_step(ctx: Ctx, step: Step, errors: Errors | None = None, status: int 
 
 def fragment(ctx: Ctx, html: str, status: int = 200):
     """An htmx piece with the timer re-rendered out of band (the server's deadline)."""
-    timer_html = render_template("enrollment/_timer.html", timer=engine.timer(ctx.kind, ctx.draft),
-                                 oob=True)
-    return html + timer_html, status
+    return html + engine.timer_oob(ctx.draft), status
 
 
 # --- landing and start ---------------------------------------------------------------------

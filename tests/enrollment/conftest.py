@@ -118,6 +118,11 @@ class Wizard:
     def step(self, step, data, nav="next", **kwargs):
         return self.post(f"/enroll/new/step/{step}", {"nav": nav, **data}, **kwargs)
 
+    def fetch(self, step, action, query=""):
+        """An htmx GET piece (like "Add access")."""
+        return self.get(f"/enroll/new/step/{step}/do/{action}{query}",
+                        headers={"HX-Request": "true"})
+
     def action(self, step, action, data=None, query=""):
         return self.post(f"/enroll/new/step/{step}/do/{action}{query}", data or {}, htmx=True)
 

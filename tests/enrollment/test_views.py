@@ -147,11 +147,12 @@ def test_add_access_is_a_small_fragment_with_the_next_index(wizard):
                                                       OCA="APPROVER")}
     assert wizard.step("access", saved, nav="back").status_code == 303
     page = wizard.get("/enroll/new/step/access")
-    fragment = wizard.action("access", "add-access", access_fields(0, 0), "?user=0")
+    fragment = wizard.fetch("access", "add-access", "?user=0&u0-a0-country=JP")
     body = text(fragment)
     assert fragment.status_code == 200
     assert 'id="u0-a1-country"' in body and "u0-a0-" not in body
-    assert re.search(r'<span id="form-timer" [^>]*hx-swap-oob="true"', body)
+    assert re.search(r'<b id="form-timer-sync" hidden data-deadline="\d+" data-now="\d+" '
+                     r'hx-swap-oob="true"></b>', body)
     assert len(fragment.data) < 2000, len(fragment.data)
     assert len(fragment.data) * 10 <= len(page.data), (len(fragment.data), len(page.data))
 
@@ -335,7 +336,7 @@ def test_the_server_refuses_and_deletes_a_stale_draft(wizard, db_session):
     draft = the_draft(db_session)
     draft.deadline = utcnow() - timedelta(seconds=1)
     db_session.commit()
-    response = wizard.action("access", "add-access", {}, "?user=0")
+    response = wizard.fetch("access", "add-access", "?user=0")
     assert response.headers["HX-Redirect"].startswith("/enroll/new/expired")
     assert db_session.scalars(select(Draft)).all() == []
     page = wizard.get("/enroll/new/expired")
@@ -376,3 +377,17 @@ def test_discard_deletes_the_draft(wizard, db_session):
     assert response.status_code == 303
     assert db_session.scalars(select(Draft)).all() == []
     assert "discarded" in text(wizard.get("/enroll/?lang=en"))
+
+
+def test_the_out_of_band_timer_matches_the_template(app, wizard, db_session):
+    from flask import render_template
+
+    from portal.enrollment import engine
+
+    wizard.start()
+    draft = the_draft(db_session)
+    now = utcnow()
+    with app.test_request_context("/enroll/new/step/users"):
+        timer = engine.timer(engine.KINDS["new"], draft, now=now)
+        rendered = render_template("enrollment/_timer.html", timer=timer, oob=True)
+    assert engine.timer_oob(draft, now=now) in rendered

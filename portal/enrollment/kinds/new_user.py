@@ -433,7 +433,7 @@ class AccessStep(Step):
         from flask import request
 
         i = self._user_index(ctx)
-        j = _indexes(request.form, f"u{i}-a{{n}}-country")
+        j = _indexes(request.values, f"u{i}-a{{n}}-country")
         # A new entry has no country yet (choosing one loads its functions with the
         # "functions" piece), so it depends only on the language, the indexes and the
         # reference data: rendered once per process and reused.

@@ -10,11 +10,11 @@
   var ticker = null;
 
   function read() {
-    var el = document.getElementById("form-timer");
+    var sync = document.getElementById("form-timer-sync");
     var box = document.getElementById("form-timer-box");
-    if (!el || !box) return false;
-    var deadline = Number(el.getAttribute("data-deadline"));
-    var serverNow = Number(el.getAttribute("data-now"));
+    if (!sync || !box) return false;
+    var deadline = Number(sync.getAttribute("data-deadline"));
+    var serverNow = Number(sync.getAttribute("data-now"));
     var previous = state.deadline;
     state.deadline = deadline;
     state.skew = Date.now() - serverNow;  // the browser's clock minus the server's
