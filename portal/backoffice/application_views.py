@@ -40,6 +40,7 @@ USER_TARGET = "portal_user"
 def _filters(form: ApplicationFilterForm) -> queries.Filters:
     form.validate()
     return queries.Filters(
+        query=(form.q.data or "").strip() or None if not form.q.errors else None,
         kind=form.kind.data or None,
         status=form.status.data or None,
         submitted_from=form.submitted_from.data if not form.submitted_from.errors else None,
@@ -57,7 +58,7 @@ def applications():
     page = queries.list_applications(db.session, filters,
                                      page=request.args.get("page", 1, type=int) or 1)
     args = {key: value for key, value in request.args.items()
-            if key in ("kind", "status", "submitted_from", "submitted_to") and value}
+            if key in ("q", "kind", "status", "submitted_from", "submitted_to") and value}
     return render_page(
         "backoffice/applications.html", "application_results", form=form, page=page,
         counts=queries.status_counts(db.session, filters), args=args, filters=filters,

@@ -26,9 +26,19 @@ class Filters:
     status: str | None = None
     submitted_from: date | None = None
     submitted_to: date | None = None
+    # A reference number (hyphens, case and width ignored) or the applicant's whole email.
+    query: str | None = None
 
     def where(self, *, with_status: bool = True) -> list:
         clauses = []
+        if self.query:
+            from portal.tracking.services import fold_email, normalize_reference
+
+            if "@" in self.query:
+                clauses.append(Application.applicant_email_folded == fold_email(self.query))
+            else:
+                clauses.append(func.upper(func.replace(Application.reference, "-", ""))
+                               == normalize_reference(self.query))
         if self.kind in KINDS:
             clauses.append(Application.kind == self.kind)
         if with_status and self.status in STATUSES:

@@ -79,6 +79,9 @@ class ApplicationFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    q = StringField(_l("Reference number or applicant's email"),
+                    validators=[Optional(), Length(max=254)],
+                    render_kw={"autocomplete": "off", "spellcheck": "false", "type": "search"})
     kind = SelectField(_l("Kind"), choices=kind_choices, validate_choice=False)
     status = SelectField(_l("Status"), choices=application_status_choices,
                          validate_choice=False)

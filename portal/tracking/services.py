@@ -36,12 +36,11 @@ def normalize_reference(value: str | None) -> str:
     return _SEPARATORS.sub("", text).upper()
 
 
-def _candidates(compact: str) -> list[str]:
-    found = [compact]
-    # The form the wizard issues: a letter, then three groups of four (N-7K3Q-9XWP-2MDA).
-    if len(compact) == 13 and compact[0].isalpha():
-        found.append(f"{compact[0]}-{compact[1:5]}-{compact[5:9]}-{compact[9:]}")
-    return found
+def _standard(compact: str) -> str | None:
+    """The form the wizard issues, a letter and three groups of four (N-7K3Q-9XWP-2MDA)."""
+    if len(compact) == 13 and compact[0] in "NCD":
+        return f"{compact[0]}-{compact[1:5]}-{compact[5:9]}-{compact[9:]}"
+    return None
 
 
 def fold_email(value: str | None) -> str:
@@ -53,9 +52,11 @@ def find(session: Session, reference: str, email: str) -> Application | None:
     compact = normalize_reference(reference)
     if not compact or len(compact) > REFERENCE_MAX or not compact.isalnum():
         return None
-    application = session.scalar(
-        select(Application).where(Application.reference.in_(_candidates(compact))))
-    if application is None:
+    standard = _standard(compact)
+    if standard is not None:  # the unique index answers
+        application = session.scalar(select(Application).where(
+            Application.reference == standard))
+    else:  # any other shape: compare without hyphens (rare; lookups are rate limited)
         application = session.scalar(select(Application).where(
             func.upper(func.replace(Application.reference, "-", "")) == compact))
     wanted = fold_email(email).encode()

@@ -274,3 +274,17 @@ def test_detail_says_whether_the_named_users_exist(signed_in, db_session):
     assert f"User ID exists01: 高橋 真理, contact ID {user.contact_id} (Active)." in page
     assert 'data-problem="unknown"' in page
     assert "User ID ghost01: no portal user has this ID, so approving will fail." in page
+
+
+@pytest.mark.parametrize(("q", "expected"), [
+    ("c-bbbb-bbbb-bbbb", ["C-BBBB-BBBB-BBBB"]),
+    ("ＣＢＢＢＢＢＢＢＢＢＢＢＢ", ["C-BBBB-BBBB-BBBB"]),
+    ("YAMADA.taro@example.test", ["N-DDDD-DDDD-DDDD", "D-CCCC-CCCC-CCCC", "C-BBBB-BBBB-BBBB",
+                                  "N-AAAA-AAAA-AAAA"]),
+    ("nobody@example.test", []),
+    ("N-0000", []),
+])
+def test_find_by_reference_or_email(signed_in, sample, q, expected):
+    response = signed_in.get("/backoffice/applications", query_string={"q": q, "lang": "en"})
+    assert response.status_code == 200
+    assert rows(response.get_data(as_text=True)) == expected
