@@ -24,7 +24,20 @@ from dataclasses import dataclass, field
 from math import ceil
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, select, text, update
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -295,11 +308,67 @@ def _page(session: Session, result: Result) -> list[str]:
     ))
 
 
+def _both(session: Session, query: Query, words: list[str]
+          ) -> tuple[list[tuple[str, int, int]], Result, list[str] | None]:
+    """The counts and the asked-for page in one statement: the matching documents are
+    found once (a materialised CTE), then grouped, and filtered, ordered and paged. Returns
+    None for the page when it lies past the last one (the caller asks again).
+
+    Without words (browsing) two plain queries are cheaper: the indexes on kind, language,
+    category, band and position answer both."""
+    if not words:
+        grouped = _grouped(session, query, words)
+        result = _answer(query, words, grouped)
+        return grouped, result, _page(session, result)
+    dialect = session.get_bind().dialect.name
+    relevance = query.sort == "relevance" and words
+    rank = (case((and_(*[_contains(dialect, SearchDoc.title, w) for w in words]), 0), else_=1)
+            if relevance else literal(0))
+    matching = (
+        select(SearchDoc.ref, SearchDoc.category, SearchDoc.band, SearchDoc.points,
+               SearchDoc.position, rank.label("rank"))
+        .where(*_base_conditions(session, query, words))
+        .cte("matching").prefix_with("MATERIALIZED")
+    )
+    m = matching.c
+    if query.sort == "points_asc":
+        order = [m.points.asc(), m.position.asc()]
+    elif query.sort == "points_desc":
+        order = [m.points.desc(), m.position.asc()]
+    else:
+        order = [m.rank.asc(), m.position.asc()]
+    filters = []
+    if query.category is not None:
+        filters.append(m.category == query.category)
+    if query.band is not None:
+        filters.append(m.band == query.band)
+    page = (
+        select(m.ref, func.row_number().over(order_by=order).label("seq"))
+        .where(*filters).order_by(*order)
+        .limit(query.per_page).offset((max(1, query.page) - 1) * query.per_page)
+        .subquery("page")
+    )
+    counts = select(literal(0).label("part"), m.category.label("category"),
+                    m.band.label("band"), func.count().label("n"),
+                    literal(None, String).label("ref")).group_by(m.category, m.band)
+    pages = select(literal(1).label("part"), literal(None, String), literal(None, Integer),
+                   page.c.seq, page.c.ref)
+    rows = session.execute(
+        select(union_all(counts, pages).subquery("answer")).order_by(text("part"), text("n"))
+    ).all()
+    grouped = [(row[1], row[2], row[3]) for row in rows if row[0] == 0]
+    result = _answer(query, words, grouped)
+    refs = [row[4] for row in rows if row[0] == 1]
+    if not refs and result.total and query.page != result.page:
+        return grouped, result, None
+    return grouped, result, refs
+
+
 def run(session: Session, query: Query) -> Result:
     """Answer ``query`` from the index (no cache)."""
     words = terms(query.text, query.language)
-    result = _answer(query, words, _grouped(session, query, words))
-    result.refs = _page(session, result)
+    _grouped_rows, result, refs = _both(session, query, words)
+    result.refs = refs if refs is not None else _page(session, result)
     return result
 
 
@@ -343,10 +412,15 @@ def search(session: Session, query: Query, cache_size: int = 0) -> Result:
     where = (str(session.get_bind().engine.url), version(session), tuple(words), query.kind,
              query.language, query.country)
     grouped = cache.get(("counts", *where))
-    if grouped is None:
-        grouped = _grouped(session, query, words)
-        cache.put(("counts", *where), grouped, cache_size)
     key = ("page", *where, query.category, query.band, query.sort, query.page, query.per_page)
+    if grouped is None:
+        grouped, result, refs = _both(session, query, words)
+        cache.put(("counts", *where), grouped, cache_size)
+        if refs is None:
+            refs = _page(session, result)
+        cache.put(key, refs, cache_size)
+        result.refs = refs
+        return result
     refs = cache.get(key)
     result = _answer(query, words, grouped)
     if refs is None:
