@@ -45,7 +45,8 @@ def catalog():
     body, status = render_page(
         "rewards/catalog.html", block="results", form=form, page=page, params=params,
         categories=services.category_labels(), bands=services.band_labels(),
-        points_text=services.points_text, catalog_url=url_for("rewards.catalog"),
+        points_text=services.points_text, fmt_number=services.number,
+        catalog_url=url_for("rewards.catalog"),
         item_base=url_for("rewards.item", item_no="X").removesuffix("X"),
     )
     response = make_response(body, status)
