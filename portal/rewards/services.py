@@ -72,7 +72,39 @@ def number(value: int) -> str:
 
 
 def points_text(points: int) -> str:
-    return ngettext("%(count)s point", "%(count)s points", points, count=number(points))
+    return _points_text(str(get_locale() or "ja"), points)
+
+
+@lru_cache(maxsize=4096)
+def _points_text(locale: str, points: int) -> str:
+    # The catalogs do not change while the process runs, so one text per locale and value.
+    return ngettext("%(count)s point", "%(count)s points", points,
+                    count=_number(locale, points))
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """What a results page shows of one item, in one language (worked out once in Python
+    rather than piece by piece in the template)."""
+
+    item_no: str
+    name: str
+    description: str
+    category: str
+    points: int
+    points_text: str
+    in_stock: bool
+    sample: bool
+
+
+def item_rows(items: list[CatalogItem], language: str, categories: dict[str, str]
+              ) -> list[ItemRow]:
+    return [
+        ItemRow(item.item_no, getattr(item, f"name_{language}"),
+                getattr(item, f"description_{language}"), categories[item.category],
+                item.points, points_text(item.points), item.in_stock, item.sample)
+        for item in items
+    ]
 
 
 @dataclass(frozen=True)
