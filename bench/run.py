@@ -1,6 +1,7 @@
 """Load the portal with wrk and print each route's figures beside the baseline route's.
 
     python bench/run.py [--duration 5] [--connections 20] [--routes NAME ...]
+    python bench/run.py --search [--items 100000] [--articles 10000]
 
 Starts the portal under gunicorn (2 workers, SQLite, sample data) on a free local port,
 measures the baseline route and the routes of ``bench/routes.py`` in one run, and prints a
@@ -8,6 +9,12 @@ Markdown table: requests/s, p50 and p95 latency, bytes per response (headers inc
 ratios to the baseline. Requests wrk counts as errors (a status of 400 or more included) are
 shown in their own column.
 Not part of CI: figures depend on the machine; the ratios are what to compare.
+
+``--search`` generates a large catalog and resource center (``bench/search_data.py``) in the
+benchmark's own database, reports how long the search index took to build, then measures
+each query class of ``SEARCH_CLASSES`` at one connection (p50/p95) and the mixed set at
+``--connections``, beside the baseline route, plus each class's answers without the
+per-worker cache (in process, first answer of every query).
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from routes import BASELINE, ROUTES  # noqa: E402
+from routes import BASELINE, ROUTES, SEARCH_CLASSES  # noqa: E402
 
 LINE = re.compile(r"BENCH rps=([\d.]+) p50=([\d.]+) p95=([\d.]+) p99=([\d.]+) "
                   r"requests=(\d+) errors=(\d+) bytes=(\d+)")
@@ -40,7 +47,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_portal(workdir: Path, workers: int) -> tuple[subprocess.Popen, str, dict]:
+def start_portal(workdir: Path, workers: int, prepare=None) -> tuple[subprocess.Popen, str, dict]:
     port = free_port()
     env = dict(os.environ, PORTAL_ENV="test", PORTAL_INSTANCE_DIR=str(workdir),
                PORTAL_SECRET_KEY="bench", PORTAL_DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}")
@@ -48,6 +55,8 @@ def start_portal(workdir: Path, workers: int) -> tuple[subprocess.Popen, str, di
     subprocess.run([*flask, "migrate"], cwd=PROJECT, env=env, check=True, capture_output=True)
     subprocess.run([*flask, "seed-sample"], cwd=PROJECT, env=env, check=True,
                    capture_output=True)
+    if prepare is not None:
+        prepare(env["PORTAL_DATABASE_URL"])
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", str(workers),
          "--log-level", "warning", "portal.wsgi:app"],
@@ -98,6 +107,107 @@ def lua_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def measure_set(url: str, paths: list[str], duration: int, connections: int) -> dict[str, float]:
+    """Like :func:`measure`, cycling through ``paths``."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+        handle.write("\n".join(paths) + "\n")
+    try:
+        command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s",
+                   "-s", str(HERE / "mixed.lua"), "-H", "Accept-Language: ja", url, "--",
+                   handle.name]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(handle.name)
+    match = LINE.search(output)
+    if not match:
+        raise SystemExit(f"wrk printed no figures for {paths[0]}...:\n{output}")
+    rps, p50, p95, p99, requests, errors, total = match.groups()
+    return {"rps": float(rps), "p50": float(p50), "p95": float(p95), "p99": float(p99),
+            "errors": int(errors), "bytes": int(total) / max(int(requests), 1)}
+
+
+def cold_latencies(database_url: str) -> dict[str, tuple[float, float]]:
+    """p50 and p95 (ms) per class of answering each query once, without the cache."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from sqlalchemy.orm import Session
+
+    from portal.db import make_engine
+    from portal.search import index
+
+    engine = make_engine(database_url)
+    found = {}
+    with Session(engine) as session:
+        for name, paths in SEARCH_CLASSES.items():
+            if name == "mixed":
+                continue
+            times = []
+            for path in paths:
+                parts = urlsplit(path)
+                args = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                kind = "article" if parts.path.startswith("/resources") else "item"
+                started = time.perf_counter()
+                index.run(session, index.Query(kind, args["lang"], args.get("q", "")))
+                times.append((time.perf_counter() - started) * 1000)
+            times.sort()
+            found[name] = (times[len(times) // 2], times[min(len(times) - 1,
+                                                             int(len(times) * 0.95))])
+    engine.dispose()
+    return found
+
+
+def search_main(args) -> int:
+    sys.path.insert(0, str(PROJECT))
+    from search_data import generate
+
+    build: dict[str, float] = {}
+
+    def prepare(database_url: str) -> None:
+        build["seconds"] = generate(database_url, args.items, args.articles)
+        build["url"] = database_url
+
+    with tempfile.TemporaryDirectory() as tmp:
+        process, url, _env = start_portal(Path(tmp), args.workers, prepare)
+        try:
+            measure(url, BASELINE[1], 1, args.connections)  # warm up
+            # Steady state: every query answered a few times first, so that each worker's
+            # cache holds it (the cold answers are measured apart, below).
+            for path in SEARCH_CLASSES["mixed"]:
+                for _ in range(args.workers * 3):
+                    urllib.request.urlopen(f"{url}{path}", timeout=60).read()
+            base = measure(url, BASELINE[1], args.duration, args.connections)
+            base1 = measure(url, BASELINE[1], args.duration, 1)
+            rows = [(f"{BASELINE[0]}, {args.connections} conn.", BASELINE[1], base, base),
+                    (f"{BASELINE[0]}, 1 conn.", BASELINE[1], base1, base1)]
+            for name, paths in SEARCH_CLASSES.items():
+                if name == "mixed":
+                    continue
+                rows.append((f"{name}, 1 conn.", f"{len(paths)} queries",
+                             measure_set(url, paths, args.duration, 1), base1))
+            mixed = SEARCH_CLASSES["mixed"]
+            rows.append((f"mixed, {args.connections} conn.", f"{len(mixed)} queries",
+                         measure_set(url, mixed, args.duration, args.connections), base))
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+        cold = cold_latencies(build["url"])
+    print(f"\n{args.items:,} items and {args.articles:,} articles; search index built in "
+          f"{build['seconds']:.1f} s; {args.duration} s per row, gunicorn {args.workers} "
+          "workers, SQLite; each query answered a few times before measuring (warm caches)\n")
+    print("| route | path | req/s | p50 ms | p95 ms | bytes | errors | req/s vs baseline "
+          "| p95 vs baseline |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, path, r, against in rows:
+        print(f"| {name} | `{path}` | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | "
+              f"{r['bytes']:.0f} | {r['errors']} | {r['rps'] / against['rps']:.2f} | "
+              f"{r['p95'] / against['p95']:.2f} |")
+    print("\nWithout the cache (in process, each query answered once):\n")
+    print("| class | p50 ms | p95 ms |\n|---|---:|---:|")
+    for name, (p50, p95) in cold.items():
+        print(f"| {name} | {p50:.1f} | {p95:.1f} |")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -106,9 +216,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--routes", nargs="*", help="names from bench/routes.py (default: all)")
+    parser.add_argument("--search", action="store_true",
+                        help="benchmark search on a generated catalog (see bench/search_data.py)")
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--articles", type=int, default=10_000)
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: run `make setup` (it installs the Debian package)")
+    if args.search:
+        return search_main(args)
     routes = [r for r in ROUTES if not args.routes or r[0] in args.routes]
     with tempfile.TemporaryDirectory() as tmp:
         process, url, _env = start_portal(Path(tmp), args.workers)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
-from flask_babel import format_decimal, gettext, ngettext
+from babel.numbers import format_decimal as babel_format_decimal
+from flask_babel import get_locale, gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -39,14 +41,14 @@ def category_labels() -> dict[str, str]:
 
 def band_labels() -> dict[int, str]:
     labels = {}
-    for number, (low, high) in enumerate(BANDS):
+    for band, (low, high) in enumerate(BANDS):
         if low == 0:
-            labels[number] = gettext("Under %(high)s points", high=format_decimal(high + 1))
+            labels[band] = gettext("Under %(high)s points", high=number(high + 1))
         elif high is None:
-            labels[number] = gettext("%(low)s points and more", low=format_decimal(low))
+            labels[band] = gettext("%(low)s points and more", low=number(low))
         else:
-            labels[number] = gettext("%(low)s to %(high)s points", low=format_decimal(low),
-                                     high=format_decimal(high))
+            labels[band] = gettext("%(low)s to %(high)s points", low=number(low),
+                                   high=number(high))
     return labels
 
 
@@ -58,8 +60,51 @@ def sort_labels() -> dict[str, str]:
     }
 
 
+@lru_cache(maxsize=4096)
+def _number(locale: str, value: int) -> str:
+    return babel_format_decimal(value, locale=locale)
+
+
+def number(value: int) -> str:
+    """``value`` formatted for the current language (Babel), remembered: a results page
+    shows dozens of numbers and Babel's formatting is slow for each."""
+    return _number(str(get_locale() or "ja"), value)
+
+
 def points_text(points: int) -> str:
-    return ngettext("%(count)s point", "%(count)s points", points, count=format_decimal(points))
+    return _points_text(str(get_locale() or "ja"), points)
+
+
+@lru_cache(maxsize=4096)
+def _points_text(locale: str, points: int) -> str:
+    # The catalogs do not change while the process runs, so one text per locale and value.
+    return ngettext("%(count)s point", "%(count)s points", points,
+                    count=_number(locale, points))
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """What a results page shows of one item, in one language (worked out once in Python
+    rather than piece by piece in the template)."""
+
+    item_no: str
+    name: str
+    description: str
+    category: str
+    points: int
+    points_text: str
+    in_stock: bool
+    sample: bool
+
+
+def item_rows(items: list[CatalogItem], language: str, categories: dict[str, str]
+              ) -> list[ItemRow]:
+    return [
+        ItemRow(item.item_no, getattr(item, f"name_{language}"),
+                getattr(item, f"description_{language}"), categories[item.category],
+                item.points, points_text(item.points), item.in_stock, item.sample)
+        for item in items
+    ]
 
 
 @dataclass(frozen=True)
@@ -87,6 +132,14 @@ class CatalogParams:
         except ValueError:
             page = 1
         return cls(q[:MAX_QUERY], category, band, sort, page, too_long)
+
+    def url(self, base: str, **changes) -> str:
+        """The catalog's address ``base`` with these settings and ``changes`` (see
+        :meth:`args`); cheaper than ``url_for`` for the many links of a results page."""
+        from urllib.parse import urlencode
+
+        args = self.args(**changes)
+        return base + ("?" + urlencode(args) if args else "")
 
     def args(self, **changes) -> dict[str, str | int]:
         """The address parameters of these settings with ``changes``; defaults are left out,

@@ -39,13 +39,17 @@ def catalog():
     form.sort.choices = list(services.sort_labels().items())
     form.sort.data = params.sort
     form.validate()
-    page = services.search(db.session, params, current_language(),
+    language = current_language()
+    page = services.search(db.session, params, language,
                            current_app.config["SEARCH_PAGE_SIZE"],
                            current_app.config["SEARCH_CACHE_SIZE"])
+    categories = services.category_labels()
     body, status = render_page(
         "rewards/catalog.html", block="results", form=form, page=page, params=params,
-        categories=services.category_labels(), bands=services.band_labels(),
-        points_text=services.points_text,
+        rows=services.item_rows(page.items, language, categories),
+        categories=categories, bands=services.band_labels(), fmt_number=services.number,
+        catalog_url=url_for("rewards.catalog"),
+        item_base=url_for("rewards.item", item_no="X").removesuffix("X"),
     )
     response = make_response(body, status)
     response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"

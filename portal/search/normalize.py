@@ -19,15 +19,20 @@ _KATAKANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}  # ァ..ヶ ->
 _KATAKANA.update({0x30FD: 0x309D, 0x30FE: 0x309E})  # ヽヾ -> ゝゞ
 _DASHES = {ord(ch): "-" for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"}
 _TABLE = {**_KATAKANA, **_DASHES}
-_SPACE = re.compile(r"\s+")
+_NEEDS_TABLE = re.compile("[\u30a1-\u30f6\u30fd\u30fe\u2010-\u2015\u2212\ufe63\uff0d]")
 _WORD = re.compile(r"\w+")
 ITEM_NO = re.compile(r"([a-z])(\d{3})-?(\d{4})")
 
 
 def normalize(text: str) -> str:
     """The normalised form of ``text`` (see the module docstring)."""
-    text = unicodedata.normalize("NFKC", text or "").casefold().translate(_TABLE)
-    return _SPACE.sub(" ", text).strip()
+    text = text or ""
+    if text.isascii():  # NFKC leaves ASCII as it is, and casefold is lower
+        return " ".join(text.lower().split())
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if _NEEDS_TABLE.search(text):
+        text = text.translate(_TABLE)
+    return " ".join(text.split())
 
 
 def words(text: str) -> list[str]:
@@ -37,7 +42,8 @@ def words(text: str) -> list[str]:
 
 def english_text(normalised: str) -> str:
     """English documents are stored as `` word word ...`` (a space before each word)."""
-    return "".join(f" {word}" for word in words(normalised))
+    found = _WORD.findall(normalised)
+    return " " + " ".join(found) if found else ""
 
 
 def item_number(query: str) -> str | None:
@@ -76,8 +82,10 @@ def terms(query: str, language: str) -> list[str]:
 
 
 def document_text(parts: list[str], language: str) -> str:
-    """The stored, searchable text of one document in ``language``."""
-    normalised = normalize(" ".join(part for part in parts if part))
+    """The stored, searchable text of one document in ``language``: its parts normalised
+    one by one and joined with a space (a query term never holds a space, so no term matches
+    across two parts)."""
+    normalised = [normalize(part) for part in parts if part]
     if language == "en":
-        return english_text(normalised)
-    return normalised
+        return "".join(english_text(part) for part in normalised)
+    return " ".join(part for part in normalised if part)

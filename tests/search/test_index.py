@@ -121,9 +121,15 @@ def test_cache_answers_again_and_empties_on_rebuild(db_session):
     index.cache.clear()
     query = Query("item", "ja", "茶")
     first = index.search(db_session, query, cache_size=8)
-    assert index.search(db_session, query, cache_size=8) is first
+    assert len(index.cache.entries) == 2  # the counts and the page
+    again = index.search(db_session, query, cache_size=8)
+    assert again.refs is first.refs and again.total == first.total
+    # Another page of the same words reuses the counts: one more entry, not two.
+    index.search(db_session, Query("item", "ja", "茶", page=2, per_page=5), cache_size=8)
+    assert len(index.cache.entries) == 3
     index.build(db_session)
-    assert index.search(db_session, query, cache_size=8) is not first
+    assert index.search(db_session, query, cache_size=8).refs is not first.refs
+    assert len(index.cache.entries) == 5
     index.cache.clear()
 
 
