@@ -42,6 +42,16 @@ def test_landing_explains_and_links_the_ways_in(client, lang, words):
     for word in words:
         assert word in page
     assert 'href="/enroll/new/"' in page
+    assert 'href="/applications/track"' in page
+
+
+@pytest.mark.parametrize(("lang", "label"), [
+    ("en", "Check an application's status"), ("ja", "申し込みの状況を確認する")])
+def test_landing_leads_to_tracking(client, lang, label):
+    page = text(client.get(f"/enroll/?lang={lang}"))
+    link = re.search(r'<a href="([^"]+)" data-testid="landing-track-link">([^<]+)</a>', page)
+    assert link and link.group(2).replace("&#39;", "'") == label
+    assert client.get(link.group(1)).status_code == 200
 
 
 def test_start_page_creates_nothing_until_the_person_starts(wizard, db_session):
