@@ -21,7 +21,7 @@ def new_reference(kind: str = "new") -> str:
     return "-".join([LETTER[kind], *groups])
 
 
-def applicant(email: str = "Yamada.Taro@Example.test", mode: str = "employee") -> dict:
+def applicant(email: str = "Yamada.Taro@Example.test", mode: str | None = "employee") -> dict:
     return {"mode": mode, "user_id": None, "family_name": "山田", "given_name": "太郎",
             "email": email, "phone": "03-1234-5678", "company": "株式会社サンプル"}
 
@@ -57,12 +57,12 @@ def change_data(user_id: str, changes: list[dict] | None = None) -> dict:
     changes = changes if changes is not None else [
         {"country": "JP", "action": "add", "control_group": "392000000000002",
          "functions": [{"function": "REPORTING", "role": "VIEWER"}]}]
-    return {"applicant": applicant(mode="pa"), "approvers": approvers(),
+    return {"applicant": applicant(mode="other"), "approvers": approvers(),
             "users": [{"user_id": user_id, "changes": changes}]}
 
 
 def delete_data(user_id: str, reason: str = "LEFT_COMPANY") -> dict:
-    return {"applicant": applicant(mode="pa"), "user_id": user_id, "reason": reason,
+    return {"applicant": applicant(mode=None), "user_id": user_id, "reason": reason,
             "reason_note": None}
 
 

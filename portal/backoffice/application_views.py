@@ -81,6 +81,8 @@ def _detail(application_id: int, *, reject_form: RejectForm | None = None, statu
         created=processing.created_users(application),
         targets=(processing.target_users(db.session, application)
                  if application.status in processing.OPEN else []),
+        applicant_problem=(processing.applicant_problem(db.session, application)
+                           if application.status in processing.OPEN else None),
     )
 
 

@@ -32,6 +32,7 @@ from portal.accounts.models import User, UserAccess
 from portal.backoffice import audit
 from portal.backoffice.models import Staff
 from portal.db import utcnow
+from portal.enrollment import services
 from portal.enrollment.models import Application
 from portal.reference.models import Country, Function, FunctionRole
 
@@ -199,6 +200,13 @@ def approve(session: Session, application: Application | int, staff: Staff | int
             raise AlreadyDecided(_current_status(session, application_id))
         target = _reload(session, application_id)
         outcome = Outcome(target)
+        if applicant_problem(session, target) is not None:
+            applicant_id = str(((target.data or {}).get("applicant") or {}).get("user_id") or "-")
+            raise NotApplicable({"": _l(
+                "The applicant says they are the company's registered Program Administrator, "
+                "but %(user_id)s is not an active Program Administrator's user ID. Confirm "
+                "with the company; if it is wrong, reject the application with a reason.",
+                user_id=applicant_id)})
         data = copy.deepcopy(target.data or {})
         if target.kind == "new":
             details = _apply_new(session, data, outcome, now=now, base_url=base_url,
@@ -414,6 +422,18 @@ class TargetUser:
         if self.user.status == "disabled":
             return "disabled"
         return None
+
+
+def applicant_problem(session: Session, application: Application) -> str | None:
+    """``"not_pa"`` when the applicant of a change says they are the company's registered
+    Program Administrator (ENR-4: then no approver confirms it), or the applicant of a
+    deletion gives a user ID (ENR-5), and that ID is not an active PA's; None otherwise."""
+    applicant = (application.data or {}).get("applicant") or {}
+    says_pa = ((application.kind == "change" and applicant.get("mode") == "pa")
+               or (application.kind == "delete" and applicant.get("user_id")))
+    if says_pa and services.registered_role(session, applicant.get("user_id")) != "pa":
+        return "not_pa"
+    return None
 
 
 def target_users(session: Session, application: Application) -> list[TargetUser]:

@@ -276,6 +276,24 @@ def test_detail_says_whether_the_named_users_exist(signed_in, db_session):
     assert "User ID ghost01: no portal user has this ID, so approving will fail." in page
 
 
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "but the user ID nopa0001 is not an active Program Administrator's"),
+    ("ja", "nopa0001 は有効なプログラム管理者のユーザーIDではない"),
+])
+def test_detail_warns_when_a_self_declared_pa_is_not_one(signed_in, db_session, lang, text):
+    data = change_data("exists01")
+    data["applicant"].update(mode="pa", user_id="nopa0001")
+    application = make_application(db_session, "change", data=data)
+    page = signed_in.get(f"/backoffice/applications/{application.id}?lang={lang}"
+                         ).get_data(as_text=True)
+    assert 'data-testid="bo-app-applicant-problem"' in page and text in page
+    data["applicant"]["mode"] = "other"
+    through_approvers = make_application(db_session, "change", data=data)
+    page = signed_in.get(f"/backoffice/applications/{through_approvers.id}?lang={lang}"
+                         ).get_data(as_text=True)
+    assert 'data-testid="bo-app-applicant-problem"' not in page
+
+
 @pytest.mark.parametrize(("q", "expected"), [
     ("c-bbbb-bbbb-bbbb", ["C-BBBB-BBBB-BBBB"]),
     ("ＣＢＢＢＢＢＢＢＢＢＢＢＢ", ["C-BBBB-BBBB-BBBB"]),

@@ -198,7 +198,54 @@ def test_a_change_for_an_unknown_or_deleted_user_applies_nothing(db_session, sta
         "received")
 
 
+@pytest.mark.parametrize(("role", "status", "applies"), [
+    ("pa", "active", True), ("contact", "active", False), ("pa", "disabled", False),
+    (None, None, False)])
+def test_a_change_by_a_self_declared_pa_needs_a_registered_pa(db_session, staff, registered,
+                                                                role, status, applies):
+    target = registered("henkou06")
+    if role is not None:
+        pa = registered("jikopa01", program_role=role)
+        if status == "disabled":
+            accounts.disable_user(db_session, pa)
+            db_session.commit()
+    data = change_data("henkou06")
+    data["applicant"].update(mode="pa", user_id="JikoPA01")
+    application = make_application(db_session, "change", data=data)
+    assert processing.applicant_problem(db_session, application) == (None if applies
+                                                                      else "not_pa")
+    if applies:
+        processing.approve(db_session, application, staff)
+        assert access_of(db_session, target) == {
+            ("JP", "REPORTING", "392000000000002", "VIEWER")}
+    else:
+        with pytest.raises(processing.NotApplicable) as caught:
+            processing.approve(db_session, application, staff)
+        assert "JikoPA01" in caught.value.message
+        assert access_of(db_session, target) == set()
+        assert db_session.get(Application, application.id,
+                              populate_existing=True).status == "received"
+
+
+def test_a_change_through_approvers_needs_no_registered_applicant(db_session, staff, registered):
+    registered("henkou07")
+    application = make_application(db_session, "change", data=change_data("henkou07"))
+    assert processing.applicant_problem(db_session, application) is None
+
+
 # --- delete ---------------------------------------------------------------------------------
+
+def test_a_deletion_asked_by_someone_who_is_not_a_pa_is_refused(db_session, staff, registered):
+    registered("sakujo02")
+    registered("notapa01", program_role="contact")
+    data = delete_data("sakujo02")
+    data["applicant"]["user_id"] = "notapa01"
+    application = make_application(db_session, "delete", data=data)
+    assert processing.applicant_problem(db_session, application) == "not_pa"
+    with pytest.raises(processing.NotApplicable):
+        processing.approve(db_session, application, staff)
+    assert accounts.find_by_user_id(db_session, "sakujo02").status == "active"
+
 
 def test_approving_a_deletion_disables_the_user_and_removes_their_access(db_session, staff,
                                                                         registered):
