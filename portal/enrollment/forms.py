@@ -42,7 +42,7 @@ class QuickSelect(Select):
             value = str(value)
         selected = " selected" if choice.selected else ""
         return Markup(f'<option{selected} value="{escape(value)}">'
-                      f"{escape(choice.label or choice.value)}</option>")
+                      f"{escape(str(choice.label or choice.value))}</option>")
 
 
 def _select(label, **kwargs) -> SelectField:
