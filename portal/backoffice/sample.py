@@ -50,7 +50,7 @@ def _sample_applications() -> list[dict]:
                 {"country": "JP", "action": "add", "control_group": "392000000000002",
                  "functions": [{"function": "REPORTING", "role": "VIEWER"}]}]}]}},
         {"reference": "D-SAMP-LE00-0003", "kind": "delete", "data": {
-            "applicant": dict(applicant, mode="pa", user_id="samplepa"),
+            "applicant": dict(applicant, mode=None, user_id="samplepa"),
             "user_id": "former01", "reason": "LEFT_COMPANY", "reason_note": None}},
     ]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.enrollment.conftest import Wizard, registered_pa  # noqa: F401  (fixture)
+from tests.processing.conftest import registered, staff  # noqa: F401  (fixtures)
 
 
 class KindWizard(Wizard):
