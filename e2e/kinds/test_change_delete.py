@@ -204,4 +204,15 @@ def test_change_and_delete_pages_pass_axe(browser, base_url, lang):
         page.get_by_test_id("wizard-next").click()
         page.get_by_test_id("error-summary").wait_for()
         assert serious_violations(page) == [], way
+        if way == "change":
+            page.get_by_test_id("applicant-mode-other").check()
+            fill(page, {**APPLICANT, "u0-user_id": "target01"})
+            page.get_by_test_id("wizard-next").click()
+            add_change(page, 0, 0, "JP", ["OCA"], "000000000001", roles={"OCA": "APPROVER"})
+            assert serious_violations(page) == [], "changes"
+            page.get_by_test_id("wizard-next").click()
+            page.get_by_test_id("pair-JP-0").wait_for()
+            assert serious_violations(page) == [], "approvers"
+        page.goto(f"{base_url}/enroll/{way}/step/review")
+        assert serious_violations(page) == [], f"{way} review"
     context.close()
