@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel.speaklater import LazyString
 from wtforms import SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
 
@@ -17,7 +18,10 @@ def choices(
 ) -> list[SelectChoice]:
     """``[(value, label), ...]`` as WTForms choices, with an optional empty first option."""
     result = [SelectChoice("", placeholder)] if placeholder is not None else []
-    result.extend(SelectChoice(str(value), str(label)) for value, label in pairs)
+    # A lazy label (``_l``, in a form's class body) stays lazy: it is translated when the
+    # field is rendered, in the request's language (``str`` here would fix it at import).
+    result.extend(SelectChoice(str(value), label if isinstance(label, LazyString) else str(label))
+                  for value, label in pairs)
     return result
 
 

@@ -52,7 +52,11 @@ unguessable reference number, the confirmation page and the PDF.
 
 Reusable pieces: :class:`portal.enrollment.approvers.ApproversStep` (approvers per
 (country, user) pair with consent, the Online Card Application rule and documents; override
-``entries(user)`` and ``user_label``), the helpers at the end of this module
+``entries(user)`` and ``user_label``), :class:`portal.enrollment.kinds.new_user.AccessStep`
+(per-user entries of country, functions, roles and control group with their htmx pieces;
+``kinds/change_user.py`` reuses it through its hooks ``entries_key``, ``countries``,
+``form_base``, the templates, ``parse_entry`` and ``entry_errors``), the helpers at the end
+of this module
 (``posted_rows``, ``field_value``, ``prefixed_labels``, ``action_urls``), the field macro
 and ``enrollment/_macros.html:group_error`` in templates, ``portal.enrollment.rules`` (names,
 email, phone, control group numbers, user IDs) and ``portal.enrollment.services``

@@ -9,7 +9,15 @@ from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from wtforms import BooleanField, FileField, Form, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    FileField,
+    Form,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired
 from wtforms.widgets import Select
 
@@ -34,7 +42,7 @@ class QuickSelect(Select):
             value = str(value)
         selected = " selected" if choice.selected else ""
         return Markup(f'<option{selected} value="{escape(value)}">'
-                      f"{escape(choice.label or choice.value)}</option>")
+                      f"{escape(str(choice.label or choice.value))}</option>")
 
 
 def _select(label, **kwargs) -> SelectField:
@@ -55,6 +63,24 @@ class ApplicantForm(Form):
         "type": "tel", "autocomplete": "tel", "inputmode": "tel"})
     company = StringField(_l("Company name"), validators=_REQ,
                           render_kw={"autocomplete": "organization"})
+
+
+class ChangeApplicantForm(ApplicantForm):
+    """The applicant of a change-user application (ENR-4): an existing Program Administrator
+    or someone changing another user's access."""
+
+    mode = RadioField(_l("Who is applying?"), validators=_REQ, choices=choices([
+        ("pa", _l("I am an existing Program Administrator changing access")),
+        ("other", _l("I am changing another user's access (I am not a Program Administrator)")),
+    ]))
+
+
+class DeleteApplicantForm(ApplicantForm):
+    """The registered Program Administrator asking for a deletion (ENR-5)."""
+
+    mode = None
+    user_id = StringField(_l("Your user ID"), validators=_REQ, render_kw={
+        "autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"})
 
 
 PREFECTURES = (
@@ -112,10 +138,33 @@ class AccessBase(Form):
         "inputmode": "numeric", "autocomplete": "off"})
 
 
+class ChangeBase(AccessBase):
+    """A change entry of the change-user application (ENR-4): an access entry and whether
+    it is added or removed."""
+
+    action = RadioField(_l("Action"), validators=_REQ, validate_choice=False, choices=choices([
+        ("add", _l("Add: give this user ID the chosen functions in this country")),
+        ("remove", _l("Remove: take the chosen functions away from this user ID")),
+    ]))
+
+
+class ChangeUserForm(Form):
+    user_id = StringField(_l("Registered user ID"), validators=_REQ, render_kw={
+        "autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"})
+
+
+class DeleteForm(Form):
+    user_id = StringField(_l("User ID to delete"), validators=_REQ, render_kw={
+        "autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"})
+    reason = _select(_l("Reason for deleting"), validators=_REQ)
+    reason_note = TextAreaField(_l("Details"), render_kw={"rows": "3", "maxlength": "500"})
+
+
 @lru_cache(maxsize=64)
-def access_form_class(role_functions: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...]):
+def access_form_class(role_functions: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...],
+                      base: type = AccessBase):
     """An access form with one role field per function that has approval roles (the set
-    depends on the country, so classes are made and cached per set)."""
+    depends on the country, so classes are made and cached per set and base)."""
     fields = {}
     for code, roles in role_functions:
         fields[f"role_{code}"] = _select(
@@ -123,7 +172,7 @@ def access_form_class(role_functions: tuple[tuple[str, tuple[tuple[str, str, str
             choices=choices([(r, localized({"ja": ja, "en": en})) for r, ja, en in roles],
                             placeholder=str(_l("No approval role"))),
         )
-    return type("AccessForm", (AccessBase,), fields)
+    return type("AccessForm", (base,), fields)
 
 
 class ApproverForm(Form):

@@ -175,8 +175,12 @@ def _address(address: Mapping[str, Any] | None) -> str:
 def _access(ref: refdata.Reference, entry: Mapping[str, Any], key: str, number: int,
             language: str, *, action: bool = False) -> Section:
     country = _country(ref, entry.get("country"), language)
-    section = Section(key, _("Access %(number)d: %(country)s", number=number,
-                             country=country or _("Not entered")), "access")
+    # A change entry (it has an action) is titled "Change 1: Japan".
+    title = (_("Change %(number)d: %(country)s", number=number,
+               country=country or _("Not entered")) if action else
+             _("Access %(number)d: %(country)s", number=number,
+               country=country or _("Not entered")))
+    section = Section(key, title, "access")
     if action:
         section.add(_("Action"), {"add": _("Add"), "remove": _("Remove")}.get(
             str(entry.get("action") or ""), ""), "action")

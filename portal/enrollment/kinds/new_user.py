@@ -8,7 +8,7 @@ made from row indexes by the server (``u0-family_name``, ``u0-a1-country``,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from flask import render_template
 from flask_babel import gettext as _
@@ -273,11 +273,43 @@ _fresh_entries: dict[tuple, str] = {}
 # --- step 2: access entries ------------------------------------------------------------------
 
 class AccessStep(Step):
+    """Per user, entries of country, functions (roles) and control group. The change kind
+    reuses it for its change entries: it overrides the hooks below (which list of the user,
+    which countries, which templates, the form's base class) and ``parse_entry`` /
+    ``entry_errors`` for what its entries add."""
+
     key = "access"
     label = _l("Access")
     template = "enrollment/kinds/new_access.html"
     actions = {"add-access": "add_access", "remove-access": "remove_access",
                "functions": "functions"}
+    entries_key: ClassVar[str] = "access"   # the user's list of entries in the data
+    entry_template: ClassVar[str] = "enrollment/kinds/_access_entry.html"
+    list_template: ClassVar[str] = "enrollment/kinds/_access_list.html"
+    form_base: ClassVar[type] = AccessBase
+
+    def countries(self, ctx: Ctx):
+        """The countries an entry may name."""
+        return ctx.ref.countries
+
+    def user_label(self, user: Mapping[str, Any], i: int) -> str:
+        return user_label(user, i)
+
+    def entry_label(self, i: int, j: int) -> str:
+        """Whose entry an error is about, in the error summary."""
+        return _("User %(user)d, access %(number)d", user=i + 1, number=j + 1)
+
+    def missing_message(self, user: Mapping[str, Any], i: int) -> str:
+        return _("Add at least one access entry for %(user)s.", user=self.user_label(user, i))
+
+    @staticmethod
+    def entry_key(entry: Mapping[str, Any]) -> tuple:
+        """Two entries of a user with the same key are one too many."""
+        return (entry.get("country"), entry.get("control_group"))
+
+    def duplicate_message(self, first: int) -> str:
+        return _("Access %(number)d already has this country and control group number. "
+                 "Choose the functions there instead.", number=first + 1)
 
     @staticmethod
     def parse_entry(ctx: Ctx, form, p: str) -> dict[str, Any]:
@@ -303,13 +335,14 @@ class AccessStep(Step):
             count = _indexes(form, f"u{i}-a{{n}}-country")
             if count == 0 and f"u{i}-access-present" not in form:
                 continue  # this user's entries were not on the page
-            user["access"] = [self.parse_entry(ctx, form, f"u{i}-a{j}-") for j in range(count)]
+            user[self.entries_key] = [self.parse_entry(ctx, form, f"u{i}-a{j}-")
+                                      for j in range(count)]
 
     def entry_errors(self, ctx: Ctx, i: int, j: int, entry: Mapping[str, Any]) -> Errors:
         errors: Errors = {}
         p = f"u{i}-a{j}-"
         country = ctx.ref.country(entry.get("country"))
-        if country is None:
+        if country is None or country not in self.countries(ctx):
             errors[p + "country"] = _("Choose the country.")
             return errors
         functions = entry.get("functions") or []
@@ -331,19 +364,16 @@ class AccessStep(Step):
     def validate(self, ctx: Ctx) -> Errors:
         errors: Errors = {}
         for i, user in enumerate(ctx.data.get("users") or []):
-            entries = user.get("access") or []
+            entries = user.get(self.entries_key) or []
             if not entries:
-                errors[f"u{i}-access"] = _("Add at least one access entry for %(user)s.",
-                                           user=user_label(user, i))
+                errors[f"u{i}-access"] = self.missing_message(user, i)
             seen = {}
             for j, entry in enumerate(entries):
                 entry_problems = self.entry_errors(ctx, i, j, entry)
                 errors.update(entry_problems)
-                key = (entry.get("country"), entry.get("control_group"))
+                key = self.entry_key(entry)
                 if not entry_problems and key in seen:
-                    errors[f"u{i}-a{j}-cg_rest"] = _(
-                        "Access %(number)d already has this country and control group number. "
-                        "Choose the functions there instead.", number=seen[key] + 1)
+                    errors[f"u{i}-a{j}-cg_rest"] = self.duplicate_message(seen[key])
                 seen.setdefault(key, j)
         return errors
 
@@ -354,7 +384,8 @@ class AccessStep(Step):
         offered = ctx.ref.country_functions(country.code) if country else []
         with_roles = tuple((f.code, tuple((r.code, r.name_ja, r.name_en) for r in f.roles))
                            for f in offered if f.asks_for_role)
-        cls = access_form_class(tuple((code, ()) for code, _roles in with_roles))
+        cls = access_form_class(tuple((code, ()) for code, _roles in with_roles),
+                                self.form_base)
         control_group = entry.get("control_group") or ""
         if rest is None:
             rest = control_group[len(country.cg_prefix):] if country and control_group.startswith(
@@ -365,7 +396,7 @@ class AccessStep(Step):
             if item.get("role"):
                 values[f"role_{item['function']}"] = item["role"]
         form = cls(data=values, prefix=f"u{i}-a{j}-")
-        form.country.choices = choices([(c.code, c.name()) for c in ctx.ref.countries],
+        form.country.choices = choices([(c.code, c.name()) for c in self.countries(ctx)],
                                        placeholder=_("Choose a country"))
         form.functions.choices = choices([(f.code, f.name()) for f in offered])
         for function in offered:
@@ -393,7 +424,7 @@ class AccessStep(Step):
     def user_entries(self, ctx: Ctx, i: int, errors: Errors, *, open_all: bool = False):
         user = (ctx.data.get("users") or [])[i]
         result = []
-        for j, entry in enumerate(user.get("access") or []):
+        for j, entry in enumerate(user.get(self.entries_key) or []):
             form = self.entry_form(ctx, i, j, entry)
             prefix = f"u{i}-a{j}-"
             has_error = any(key.startswith(prefix) for key in errors)
@@ -408,13 +439,11 @@ class AccessStep(Step):
         for i, user in enumerate(ctx.data.get("users") or []):
             entries = self.user_entries(ctx, i, errors, open_all=False)
             forms.extend(entry["form"] for entry in entries)
-            users.append({"i": i, "label": user_label(user, i), "entries": entries})
+            users.append({"i": i, "label": self.user_label(user, i), "entries": entries})
         labels = {f"u{u['i']}-access": u["label"] for u in users}
         for u in users:
             for entry in u["entries"]:
-                labels.update(_prefixed([entry["form"]], _(
-                    "User %(user)d, access %(number)d", user=u["i"] + 1,
-                    number=entry["j"] + 1)))
+                labels.update(_prefixed([entry["form"]], self.entry_label(u["i"], entry["j"])))
         return {"users": users, "forms": forms, "open_all": open_all, "labels": labels}
 
     def _user_index(self, ctx: Ctx) -> int:
@@ -437,12 +466,12 @@ class AccessStep(Step):
         # A new entry has no country yet (choosing one loads its functions with the
         # "functions" piece), so it depends only on the language, the indexes and the
         # reference data: rendered once per process and reused.
-        key = (ctx.language, i, j, id(ctx.ref))
+        key = (type(self).__name__, ctx.language, i, j, id(ctx.ref))
         html = _fresh_entries.get(key)
         if html is None:
             entry = {"country": "", "functions": [], "control_group": ""}
             form = self.entry_form(ctx, i, j, entry)
-            html = render_template("enrollment/kinds/_access_entry.html", i=i, entry={
+            html = render_template(self.entry_template, i=i, entry={
                 "j": j, "form": form, "summary": self.entry_summary(ctx, entry),
                 "open": True}, errors={}, action_url=_action_url(ctx, self), fresh=True)
             if len(_fresh_entries) > 512:
@@ -459,14 +488,14 @@ class AccessStep(Step):
             j = int(request.values.get("entry", ""))
         except ValueError:
             j = -1
-        access = ctx.data["users"][i].get("access") or []
+        access = ctx.data["users"][i].get(self.entries_key) or []
         if 0 <= j < len(access):
             access.pop(j)
         drafts.save(ctx.session, ctx.draft, ctx.data)
         ctx.session.commit()
         # The person is editing this list: show every remaining entry open.
         entries = self.user_entries(ctx, i, {}, open_all=True)
-        return render_template("enrollment/kinds/_access_list.html", i=i, entries=entries,
+        return render_template(self.list_template, i=i, entries=entries,
                                errors={}, action_url=_action_url(ctx, self),
                                removed=True)
 
