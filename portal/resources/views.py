@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.resources import services
 from portal.resources.forms import CountryForm, ResourceSearchForm
+from portal.search.fragments import fragments
 from portal.templating import render_page
 
 bp = Blueprint("resources", __name__, url_prefix="/resources", template_folder="templates")
@@ -71,13 +81,23 @@ def search():
     params = services.SearchParams.parse(request.args, known)
     form = _search_form(params)
     form.validate()
-    page = services.search(db.session, params, current_language(),
-                           current_app.config["SEARCH_PAGE_SIZE"],
-                           current_app.config["SEARCH_CACHE_SIZE"])
+    language = current_language()
+    per_page = current_app.config["SEARCH_PAGE_SIZE"]
+    cache_size = current_app.config["SEARCH_CACHE_SIZE"]
+
+    def results():
+        page = services.search(db.session, params, language, per_page, cache_size)
+        html = render_template("resources/_results.html", page=page, params=params,
+                               **_common())
+        return html, page.result
+
+    # The results are rendered once per worker and search, then kept (see fragments).
+    html, _result = fragments.get(db.session, ("resources", language, params, per_page),
+                                  cache_size, results)
     chosen = services.country(db.session, params.country)
     body, status = render_page(
-        "resources/search.html", block="results", form=form, page=page, params=params,
-        country=chosen, country_form=_country_form(params.country), **_common(),
+        "resources/search.html", block="results", form=form, params=params,
+        results_html=html, country=chosen, country_form=_country_form(params.country),
     )
     response = make_response(body, status)
     response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"

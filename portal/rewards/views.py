@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.rewards import services
 from portal.rewards.forms import CatalogSearchForm
+from portal.search.fragments import fragments
 from portal.templating import is_htmx, render_page
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards", template_folder="templates")
@@ -40,16 +50,28 @@ def catalog():
     form.sort.data = params.sort
     form.validate()
     language = current_language()
-    page = services.search(db.session, params, language,
-                           current_app.config["SEARCH_PAGE_SIZE"],
-                           current_app.config["SEARCH_CACHE_SIZE"])
-    categories = services.category_labels()
+    per_page = current_app.config["SEARCH_PAGE_SIZE"]
+    cache_size = current_app.config["SEARCH_CACHE_SIZE"]
+
+    def results():
+        page = services.search(db.session, params, language, per_page, cache_size)
+        categories = services.category_labels()
+        html = render_template(
+            "rewards/_results.html", page=page, params=params,
+            rows=services.item_rows(page.items, language, categories),
+            categories=categories, bands=services.band_labels(), fmt_number=services.number,
+            catalog_url=url_for("rewards.catalog"),
+            item_base=url_for("rewards.item", item_no="X").removesuffix("X"),
+        )
+        return html, page.result
+
+    # The results are rendered once per worker and search, then kept (see fragments).
+    html, result = fragments.get(db.session, ("catalog", language, params, per_page),
+                                 cache_size, results)
     body, status = render_page(
-        "rewards/catalog.html", block="results", form=form, page=page, params=params,
-        rows=services.item_rows(page.items, language, categories),
-        categories=categories, bands=services.band_labels(), fmt_number=services.number,
-        catalog_url=url_for("rewards.catalog"),
-        item_base=url_for("rewards.item", item_no="X").removesuffix("X"),
+        "rewards/catalog.html", block="results", form=form, params=params,
+        page=services.CatalogPage(params, result, []), results_html=html,
+        fmt_number=services.number,
     )
     response = make_response(body, status)
     response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"

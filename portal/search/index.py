@@ -192,7 +192,16 @@ def build(session: Session, batch: int = 5000) -> int:
 
 
 def version(session: Session) -> int:
-    return session.scalar(select(SearchState.version).where(SearchState.id == 1)) or 0
+    """The index's version: one plain statement (no ORM query to compile), since every
+    cached answer and rendered page checks it."""
+    found = session.connection().exec_driver_sql(
+        "SELECT version FROM search_state WHERE id = 1").scalar()
+    return found or 0
+
+
+def state(session: Session) -> tuple[str, int]:
+    """What cached answers belong to: the database and the index's version."""
+    return str(session.get_bind().engine.url), version(session)
 
 
 # --- querying -----------------------------------------------------------------------------
@@ -225,7 +234,7 @@ _ranges_lock = threading.Lock()
 def _id_range(session: Session, kind: str, language: str) -> tuple[int, int]:
     """The first and last id of the documents of ``kind`` in ``language`` (built one run
     after the other), per index version."""
-    key = (str(session.get_bind().engine.url), version(session))
+    key = state(session)
     with _ranges_lock:
         found = _ranges.get(key)
     if found is None:
@@ -409,7 +418,7 @@ def search(session: Session, query: Query, cache_size: int = 0) -> Result:
     if cache_size <= 0:
         return run(session, query)
     words = terms(query.text, query.language)
-    where = (str(session.get_bind().engine.url), version(session), tuple(words), query.kind,
+    where = (*state(session), tuple(words), query.kind,
              query.language, query.country)
     grouped = cache.get(("counts", *where))
     key = ("page", *where, query.category, query.band, query.sort, query.page, query.per_page)

@@ -170,3 +170,89 @@ def test_guide_page_and_unknown_articles(client):
     assert "アカウントがロックされたとき" in html
     assert client.get("/resources/jp/articles/no-such-guide").status_code == 404
     assert client.get("/resources/sg/articles/business-days-japan").status_code == 404
+
+
+# --- rendered results kept per worker (portal.search.fragments) ----------------------------
+
+NONCE = re.compile(r"'nonce-([^']+)'")
+TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+def test_kept_results_hold_no_nonce_or_token_and_each_page_gets_its_own(client):
+    from portal.search.fragments import fragments
+
+    fragments.clear()
+    path = "/rewards/catalog?q=%E8%8C%B6&lang=ja"
+    first = client.get(path)
+    second = client.get(path)
+    assert len(fragments.cache.entries) == 1  # the second answer came from the kept one
+    one, two = (NONCE.search(r.headers["Content-Security-Policy"]).group(1)
+                for r in (first, second))
+    assert one != two
+    html = second.get_data(as_text=True)
+    assert f'nonce="{two}"' in html and one not in html
+    assert item_numbers(html) == item_numbers(first.get_data(as_text=True))
+    (kept, _result), = fragments.cache.entries.values()
+    token = TOKEN.search(html).group(1)
+    assert "nonce" not in kept and token not in kept and "csrf" not in kept.lower()
+    assert 'data-testid="catalog-item"' in kept
+
+
+def test_kept_results_are_per_language(client):
+    from portal.search.fragments import fragments
+
+    fragments.clear()
+    ja = client.get("/rewards/catalog?lang=ja").get_data(as_text=True)
+    en = client.get("/rewards/catalog?lang=en").get_data(as_text=True)
+    assert "すべてのカテゴリー" in ja and "All categories" not in ja
+    assert "All categories" in en and "すべてのカテゴリー" not in en
+    assert "BALMUDA The Pot (black)" in client.get(
+        "/rewards/catalog?q=balmuda&lang=en").get_data(as_text=True)
+    assert "BALMUDA バルミューダ" in client.get(
+        "/rewards/catalog?q=balmuda&lang=ja").get_data(as_text=True)
+    # The language a signed-out reader chose earlier (cookie) counts too, not only ?lang=.
+    again = client.get("/rewards/catalog").get_data(as_text=True)
+    assert "すべてのカテゴリー" in again
+
+
+def test_one_kept_result_serves_the_htmx_swap_and_the_full_page(client):
+    from portal.search.fragments import fragments
+
+    fragments.clear()
+    path = "/rewards/catalog?q=%E8%8C%B6&category=drinks&lang=ja"
+    full = client.get(path).get_data(as_text=True)
+    swap = client.get(path, headers=HX).get_data(as_text=True)
+    again = client.get(path).get_data(as_text=True)
+    assert len(fragments.cache.entries) == 1
+    assert "<html" in full and "<html" in again and "<html" not in swap
+    assert 'hx-swap-oob' in swap and 'hx-swap-oob' not in full
+    assert 'data-testid="catalog-category"' in swap  # the filter inputs, out of band
+    assert item_numbers(full) == item_numbers(swap) == item_numbers(again)
+    count = re.search(r'data-testid="catalog-count">([^<]+)<', full).group(1)
+    assert count in swap and count in again
+
+
+def test_kept_results_follow_the_index(client, db_session):
+    from portal.search.fragments import fragments
+
+    fragments.clear()
+    path = "/resources/search?q=%E7%94%B3&lang=ja"
+    before = client.get(path).get_data(as_text=True)
+    assert "enrollment-overview" in before and len(fragments.cache.entries) == 1
+    from portal.resources.models import Article
+
+    db_session.get(Article, "enrollment-overview").active = False
+    index.build(db_session)
+    after = client.get(path).get_data(as_text=True)
+    assert "enrollment-overview" not in after
+    assert len(fragments.cache.entries) == 1  # the old version's entry is gone
+
+
+def test_without_the_cache_nothing_is_kept(client, app, monkeypatch):
+    from portal.search.fragments import fragments
+
+    fragments.clear()
+    monkeypatch.setitem(app.config, "SEARCH_CACHE_SIZE", 0)
+    html = client.get("/rewards/catalog?q=%E8%8C%B6&lang=ja").get_data(as_text=True)
+    assert "D540-0598" in item_numbers(html)
+    assert not fragments.cache.entries
