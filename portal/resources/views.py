@@ -23,13 +23,14 @@ from portal.templating import render_page
 bp = Blueprint("resources", __name__, url_prefix="/resources", template_folder="templates")
 
 
-def _country_form(selected: str | None) -> CountryForm:
+def _country_form(selected: str | None, listed: list | None = None) -> CountryForm:
+    """The country pull-down; ``listed``: the countries, when the caller has them already."""
     from portal.i18n import localized
 
     form = CountryForm(data={"country": (selected or "").lower()})
     form.country.choices = [("", "—")] if not selected else []
     form.country.choices += [(c.code.lower(), localized(c, "name"))
-                             for c in services.countries(db.session)]
+                             for c in (listed or services.countries(db.session))]
     return form
 
 
@@ -77,8 +78,8 @@ def country(country: str):
 
 @bp.get("/search")
 def search():
-    known = {c.code for c in services.countries(db.session)}
-    params = services.SearchParams.parse(request.args, known)
+    listed = services.countries(db.session)
+    params = services.SearchParams.parse(request.args, {c.code for c in listed})
     form = _search_form(params)
     form.validate()
     language = current_language()
@@ -94,10 +95,10 @@ def search():
     # The results are rendered once per worker and search, then kept (see fragments).
     html, _result = fragments.get(db.session, ("resources", language, params, per_page),
                                   cache_size, results)
-    chosen = services.country(db.session, params.country)
+    chosen = next((c for c in listed if c.code == params.country), None)
     body, status = render_page(
         "resources/search.html", block="results", form=form, params=params,
-        results_html=html, country=chosen, country_form=_country_form(params.country),
+        results_html=html, country=chosen, country_form=_country_form(params.country, listed),
     )
     response = make_response(body, status)
     response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"

@@ -184,18 +184,20 @@ def test_kept_results_hold_no_nonce_or_token_and_each_page_gets_its_own(client):
     fragments.clear()
     path = "/rewards/catalog?q=%E8%8C%B6&lang=ja"
     first = client.get(path)
+    assert len(fragments.cache.entries) == 2  # the results, and the page's content
     second = client.get(path)
-    assert len(fragments.cache.entries) == 1  # the second answer came from the kept one
+    client.get(path, headers=HX)
+    assert len(fragments.cache.entries) == 2  # later answers came from the kept ones
     one, two = (NONCE.search(r.headers["Content-Security-Policy"]).group(1)
                 for r in (first, second))
     assert one != two
     html = second.get_data(as_text=True)
     assert f'nonce="{two}"' in html and one not in html
     assert item_numbers(html) == item_numbers(first.get_data(as_text=True))
-    (kept, _result), = fragments.cache.entries.values()
     token = TOKEN.search(html).group(1)
-    assert "nonce" not in kept and token not in kept and "csrf" not in kept.lower()
-    assert 'data-testid="catalog-item"' in kept
+    for kept, _result in fragments.cache.entries.values():
+        assert "nonce" not in kept and token not in kept and "csrf" not in kept.lower()
+        assert 'data-testid="catalog-item"' in kept
 
 
 def test_kept_results_are_per_language(client):
@@ -215,7 +217,7 @@ def test_kept_results_are_per_language(client):
     assert "すべてのカテゴリー" in again
 
 
-def test_one_kept_result_serves_the_htmx_swap_and_the_full_page(client):
+def test_kept_results_serve_the_htmx_swap_and_the_full_page(client):
     from portal.search.fragments import fragments
 
     fragments.clear()
@@ -223,7 +225,7 @@ def test_one_kept_result_serves_the_htmx_swap_and_the_full_page(client):
     full = client.get(path).get_data(as_text=True)
     swap = client.get(path, headers=HX).get_data(as_text=True)
     again = client.get(path).get_data(as_text=True)
-    assert len(fragments.cache.entries) == 1
+    assert len(fragments.cache.entries) == 2  # the results, and the page's content
     assert "<html" in full and "<html" in again and "<html" not in swap
     assert 'hx-swap-oob' in swap and 'hx-swap-oob' not in full
     assert 'data-testid="catalog-category"' in swap  # the filter inputs, out of band
@@ -256,3 +258,15 @@ def test_without_the_cache_nothing_is_kept(client, app, monkeypatch):
     html = client.get("/rewards/catalog?q=%E8%8C%B6&lang=ja").get_data(as_text=True)
     assert "D540-0598" in item_numbers(html)
     assert not fragments.cache.entries
+
+
+def test_a_kept_page_shows_the_query_as_typed_and_its_error(client):
+    from portal.search.fragments import fragments
+
+    fragments.clear()
+    for typed in ("茶", " 茶 ", "茶" + " " * 120, "茶"):
+        html = client.get("/rewards/catalog", query_string={"q": typed, "lang": "ja"}
+                          ).get_data(as_text=True)
+        assert f'value="{typed}"' in html
+        assert ('data-testid="q-error"' in html) == (len(typed) > 100)
+        assert "D540-0598" in item_numbers(html)
