@@ -12,13 +12,14 @@ from flask import (
     request,
     url_for,
 )
+from jinja2_fragments.flask import render_block
 
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.resources import services
 from portal.resources.forms import CountryForm, ResourceSearchForm
 from portal.search.fragments import fragments
-from portal.templating import render_page
+from portal.templating import is_htmx, render_page
 
 bp = Blueprint("resources", __name__, url_prefix="/resources", template_folder="templates")
 
@@ -80,8 +81,6 @@ def country(country: str):
 def search():
     listed = services.countries(db.session)
     params = services.SearchParams.parse(request.args, {c.code for c in listed})
-    form = _search_form(params)
-    form.validate()
     language = current_language()
     per_page = current_app.config["SEARCH_PAGE_SIZE"]
     cache_size = current_app.config["SEARCH_CACHE_SIZE"]
@@ -92,15 +91,34 @@ def search():
                                **_common())
         return html, page.result
 
-    # The results are rendered once per worker and search, then kept (see fragments).
-    html, _result = fragments.get(db.session, ("resources", language, params, per_page),
-                                  cache_size, results)
-    chosen = next((c for c in listed if c.code == params.country), None)
-    body, status = render_page(
-        "resources/search.html", block="results", form=form, params=params,
-        results_html=html, country=chosen, country_form=_country_form(params.country, listed),
-    )
-    response = make_response(body, status)
+    def kept_results():
+        return fragments.get(db.session, ("resources", language, params, per_page),
+                             cache_size, results)
+
+    # What is the same for everybody asking this search is rendered once per worker and
+    # kept (see portal.search.fragments): the results for htmx swaps, the page's content
+    # (form, country pull-down and results) for whole pages.
+    if is_htmx():
+        html, _result = kept_results()
+        body = render_block("resources/search.html", "results", results_html=html)
+    else:
+        country_form = _country_form(params.country, listed)
+
+        def content():
+            form = _search_form(params)
+            form.validate()
+            html, result = kept_results()
+            return render_block(
+                "resources/search.html", "content", form=form, params=params,
+                results_html=html, country_form=country_form,
+                country=next((c for c in listed if c.code == params.country), None)), result
+
+        html, _result = fragments.get(
+            db.session,
+            ("resources page", language, params, per_page, tuple(country_form.country.choices)),
+            cache_size, content)
+        body = render_template("resources/search.html", content_html=html)
+    response = make_response(body, 200)
     response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
     return response
 

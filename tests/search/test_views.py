@@ -240,14 +240,14 @@ def test_kept_results_follow_the_index(client, db_session):
     fragments.clear()
     path = "/resources/search?q=%E7%94%B3&lang=ja"
     before = client.get(path).get_data(as_text=True)
-    assert "enrollment-overview" in before and len(fragments.cache.entries) == 1
+    assert "enrollment-overview" in before and len(fragments.cache.entries) == 2
     from portal.resources.models import Article
 
     db_session.get(Article, "enrollment-overview").active = False
     index.build(db_session)
     after = client.get(path).get_data(as_text=True)
     assert "enrollment-overview" not in after
-    assert len(fragments.cache.entries) == 1  # the old version's entry is gone
+    assert len(fragments.cache.entries) == 2  # the old version's entries are gone
 
 
 def test_without_the_cache_nothing_is_kept(client, app, monkeypatch):
@@ -270,3 +270,17 @@ def test_a_kept_page_shows_the_query_as_typed_and_its_error(client):
         assert f'value="{typed}"' in html
         assert ('data-testid="q-error"' in html) == (len(typed) > 100)
         assert "D540-0598" in item_numbers(html)
+
+
+def test_a_kept_resource_search_page_follows_the_country_list(client, db_session):
+    from portal.reference.models import Country
+    from portal.search.fragments import fragments
+
+    fragments.clear()
+    path = "/resources/search?q=password&lang=en"
+    assert 'value="sg"' in client.get(path).get_data(as_text=True)
+    db_session.get(Country, "SG").active = False
+    db_session.flush()
+    html = client.get(path).get_data(as_text=True)
+    assert 'value="sg"' not in html and 'value="jp"' in html
+    assert 'data-slug="passwords"' in html
