@@ -9,6 +9,13 @@ import pytest
 from portal.search import index
 from portal.search.index import Query
 
+from ..accounts.conftest import (  # noqa: F401  (fixtures: an active, signed-in user)
+    fast_hashing,
+    make_user,
+    register,
+    registered,
+)
+
 HX = {"HX-Request": "true"}
 
 
@@ -284,3 +291,24 @@ def test_a_kept_resource_search_page_follows_the_country_list(client, db_session
     html = client.get(path).get_data(as_text=True)
     assert 'value="sg"' not in html and 'value="jp"' in html
     assert 'data-slug="passwords"' in html
+
+
+def test_kept_pages_hold_nothing_of_the_signed_in_person(app, client, registered,  # noqa: F811
+                                                         db_session):
+    from portal.accounts import services as accounts
+    from portal.search.fragments import fragments
+
+    fragments.clear()
+    user = registered("yamamoto01", family_name="山本", given_name="花子")
+    with client.session_transaction() as session:
+        session["sid"] = accounts.start_session(db_session, user)
+    path = "/rewards/catalog?q=%E8%8C%B6&lang=ja"
+    mine = client.get(path).get_data(as_text=True)
+    assert 'data-testid="signed-in-as"' in mine and "山本 花子" in mine
+    assert fragments.cache.entries
+    for kept, _result in fragments.cache.entries.values():
+        assert "山本" not in kept and "signed-in-as" not in kept
+    # Somebody else, signed out, gets the kept content in a page of their own.
+    theirs = app.test_client().get(path).get_data(as_text=True)
+    assert "山本" not in theirs and 'data-testid="sign-in-link"' in theirs
+    assert item_numbers(theirs) == item_numbers(mine)
