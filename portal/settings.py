@@ -142,8 +142,9 @@ SETTINGS: list[Setting] = [
     Setting("PORTAL_STAFF_IDLE_MINUTES", "STAFF_IDLE_MINUTES", int, 60,
             "Minutes without activity after which a back-office sign-in ends."),
     Setting("PORTAL_SEARCH_CACHE_SIZE", "SEARCH_CACHE_SIZE", int, 512,
-            "Search answers (catalog and resource center) each worker keeps in memory; the cache "
-            "empties itself when the index is rebuilt. 0 turns it off."),
+            "Search answers (catalog and resource center) each worker keeps in memory, and as "
+            "many rendered result pages (about 25 KB each); both empty themselves when the "
+            "index is rebuilt. 0 turns them off."),
     Setting("PORTAL_SEARCH_PAGE_SIZE", "SEARCH_PAGE_SIZE", int, 20,
             "Results per page in the rewards catalog and the resource center search."),
     Setting("PORTAL_RESOURCE_VIDEO_URL", "RESOURCE_VIDEO_URL", str, "",

@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from jinja2_fragments.flask import render_block
 
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.resources import services
 from portal.resources.forms import CountryForm, ResourceSearchForm
-from portal.templating import render_page
+from portal.search.fragments import fragments
+from portal.templating import is_htmx, render_page
 
 bp = Blueprint("resources", __name__, url_prefix="/resources", template_folder="templates")
 
 
-def _country_form(selected: str | None) -> CountryForm:
+def _country_form(selected: str | None, listed: list | None = None) -> CountryForm:
+    """The country pull-down; ``listed``: the countries, when the caller has them already."""
     from portal.i18n import localized
 
     form = CountryForm(data={"country": (selected or "").lower()})
     form.country.choices = [("", "—")] if not selected else []
     form.country.choices += [(c.code.lower(), localized(c, "name"))
-                             for c in services.countries(db.session)]
+                             for c in (listed or services.countries(db.session))]
     return form
 
 
@@ -67,19 +79,46 @@ def country(country: str):
 
 @bp.get("/search")
 def search():
-    known = {c.code for c in services.countries(db.session)}
-    params = services.SearchParams.parse(request.args, known)
-    form = _search_form(params)
-    form.validate()
-    page = services.search(db.session, params, current_language(),
-                           current_app.config["SEARCH_PAGE_SIZE"],
-                           current_app.config["SEARCH_CACHE_SIZE"])
-    chosen = services.country(db.session, params.country)
-    body, status = render_page(
-        "resources/search.html", block="results", form=form, page=page, params=params,
-        country=chosen, country_form=_country_form(params.country), **_common(),
-    )
-    response = make_response(body, status)
+    listed = services.countries(db.session)
+    params = services.SearchParams.parse(request.args, {c.code for c in listed})
+    language = current_language()
+    per_page = current_app.config["SEARCH_PAGE_SIZE"]
+    cache_size = current_app.config["SEARCH_CACHE_SIZE"]
+
+    def results():
+        page = services.search(db.session, params, language, per_page, cache_size)
+        html = render_template("resources/_results.html", page=page, params=params,
+                               **_common())
+        return html, page.result
+
+    def kept_results():
+        return fragments.get(db.session, ("resources", language, params, per_page),
+                             cache_size, results)
+
+    # What is the same for everybody asking this search is rendered once per worker and
+    # kept (see portal.search.fragments): the results for htmx swaps, the page's content
+    # (form, country pull-down and results) for whole pages.
+    if is_htmx():
+        html, _result = kept_results()
+        body = render_block("resources/search.html", "results", results_html=html)
+    else:
+        country_form = _country_form(params.country, listed)
+
+        def content():
+            form = _search_form(params)
+            form.validate()
+            html, result = kept_results()
+            return render_block(
+                "resources/search.html", "content", form=form, params=params,
+                results_html=html, country_form=country_form,
+                country=next((c for c in listed if c.code == params.country), None)), result
+
+        html, _result = fragments.get(
+            db.session,
+            ("resources page", language, params, per_page, tuple(country_form.country.choices)),
+            cache_size, content)
+        body = render_template("resources/search.html", content_html=html)
+    response = make_response(body, 200)
     response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
     return response
 

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from jinja2_fragments.flask import render_block
 
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.rewards import services
 from portal.rewards.forms import CatalogSearchForm
+from portal.search.fragments import fragments
 from portal.templating import is_htmx, render_page
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards", template_folder="templates")
@@ -35,23 +46,51 @@ def catalog():
     item = services.find_item(db.session, params.q)
     if item is not None:  # an exact item number opens the item
         return _go(url_for("rewards.item", item_no=item.item_no))
-    form = CatalogSearchForm(request.args)
-    form.sort.choices = list(services.sort_labels().items())
-    form.sort.data = params.sort
-    form.validate()
     language = current_language()
-    page = services.search(db.session, params, language,
-                           current_app.config["SEARCH_PAGE_SIZE"],
-                           current_app.config["SEARCH_CACHE_SIZE"])
-    categories = services.category_labels()
-    body, status = render_page(
-        "rewards/catalog.html", block="results", form=form, page=page, params=params,
-        rows=services.item_rows(page.items, language, categories),
-        categories=categories, bands=services.band_labels(), fmt_number=services.number,
-        catalog_url=url_for("rewards.catalog"),
-        item_base=url_for("rewards.item", item_no="X").removesuffix("X"),
-    )
-    response = make_response(body, status)
+    per_page = current_app.config["SEARCH_PAGE_SIZE"]
+    cache_size = current_app.config["SEARCH_CACHE_SIZE"]
+
+    def results():
+        page = services.search(db.session, params, language, per_page, cache_size)
+        categories = services.category_labels()
+        html = render_template(
+            "rewards/_results.html", page=page, params=params,
+            rows=services.item_rows(page.items, language, categories),
+            categories=categories, bands=services.band_labels(), fmt_number=services.number,
+            catalog_url=url_for("rewards.catalog"),
+            item_base=url_for("rewards.item", item_no="X").removesuffix("X"),
+        )
+        return html, page.result
+
+    def kept_results():
+        return fragments.get(db.session, ("catalog", language, params, per_page), cache_size,
+                             results)
+
+    def content():
+        form = CatalogSearchForm(request.args)
+        form.sort.choices = list(services.sort_labels().items())
+        form.sort.data = params.sort
+        form.validate()
+        html, result = kept_results()
+        return render_block(
+            "rewards/catalog.html", "content", form=form, params=params,
+            page=services.CatalogPage(params, result, []), results_html=html,
+            fmt_number=services.number), result
+
+    # What is the same for everybody asking this search is rendered once per worker and
+    # kept (see portal.search.fragments): the results for htmx swaps, the page's content
+    # (form, count and results; the form shows the query as typed) for whole pages.
+    if is_htmx():
+        html, result = kept_results()
+        body = render_block(
+            "rewards/catalog.html", "results", params=params, results_html=html,
+            page=services.CatalogPage(params, result, []), fmt_number=services.number)
+    else:
+        html, _result = fragments.get(
+            db.session, ("catalog page", language, params, per_page, request.args.get("q")),
+            cache_size, content)
+        body = render_template("rewards/catalog.html", content_html=html)
+    response = make_response(body, 200)
     response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
     return response
 

@@ -5,10 +5,16 @@ its normalised text. A query is a list of terms (:func:`portal.search.normalize.
 a document matches when its text contains every term as a substring. So:
 
 - SQLite: terms of three characters or more go through the FTS5 trigram index
-  (``search_fts``), shorter ones (a single kanji, two kana) through ``instr`` on the stored
-  text; every term is checked with ``instr`` as well, so the result is exactly the plain scan.
+  (``search_fts``); every term is checked with ``instr`` on the stored text as well, so the
+  result is exactly the plain scan.
 - PostgreSQL: every term is ``LIKE '%term%'`` on the text, which the pg_trgm GIN index
   serves (LIKE is case-sensitive there, and the text is normalised already).
+- Japanese queries of short words only (a single kanji, two kana: no trigram) find their
+  candidates in an index of characters: on SQLite the FTS5 table ``search_fts_chars`` (each
+  Japanese text with a space between its characters, so a word is a phrase of characters),
+  on PostgreSQL the GIN index on ``search_grams(text)`` (every one- and two-character piece).
+  Words with ASCII punctuation (which the FTS5 ``ascii`` tokenizer drops) and English words
+  read the documents' run of ids instead. The ``instr``/``LIKE`` checks stay.
 
 Facet counts come from one grouped count over the matching documents, the page from one
 ordered query. Answers are kept in a small per-process cache keyed by the index version
@@ -27,8 +33,10 @@ from typing import Any
 from sqlalchemy import (
     Integer,
     String,
+    Text,
     and_,
     case,
+    cast,
     delete,
     func,
     insert,
@@ -38,6 +46,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -150,6 +159,16 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(SearchDoc), rows)
 
 
+def _fill_chars(session: Session) -> None:
+    """SQLite: ``search_fts_chars`` anew from the Japanese documents (see the docstring)."""
+    connection = session.connection()
+    connection.exec_driver_sql(
+        "INSERT INTO search_fts_chars(search_fts_chars) VALUES ('delete-all')")
+    rows = connection.exec_driver_sql("SELECT id, text FROM search_doc WHERE lang = 'ja'")
+    connection.exec_driver_sql("INSERT INTO search_fts_chars(rowid, text) VALUES (?, ?)",
+                               [(id_, " ".join(doc_text)) for id_, doc_text in rows])
+
+
 def build(session: Session, batch: int = 5000) -> int:
     """Rebuild every search document from the active items and articles; returns the number
     of documents. Runs inside the caller's transaction."""
@@ -181,6 +200,7 @@ def build(session: Session, batch: int = 5000) -> int:
             count += len(rows)
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
+        _fill_chars(session)
     state = session.get(SearchState, 1)
     if state is None:
         session.add(SearchState(id=1, version=1, built_at=utcnow(), documents=count))
@@ -192,7 +212,16 @@ def build(session: Session, batch: int = 5000) -> int:
 
 
 def version(session: Session) -> int:
-    return session.scalar(select(SearchState.version).where(SearchState.id == 1)) or 0
+    """The index's version: one plain statement (no ORM query to compile), since every
+    cached answer and rendered page checks it."""
+    found = session.connection().exec_driver_sql(
+        "SELECT version FROM search_state WHERE id = 1").scalar()
+    return found or 0
+
+
+def state(session: Session) -> tuple[str, int]:
+    """What cached answers belong to: the database and the index's version."""
+    return str(session.get_bind().engine.url), version(session)
 
 
 # --- querying -----------------------------------------------------------------------------
@@ -225,7 +254,7 @@ _ranges_lock = threading.Lock()
 def _id_range(session: Session, kind: str, language: str) -> tuple[int, int]:
     """The first and last id of the documents of ``kind`` in ``language`` (built one run
     after the other), per index version."""
-    key = (str(session.get_bind().engine.url), version(session))
+    key = state(session)
     with _ranges_lock:
         found = _ranges.get(key)
     if found is None:
@@ -238,9 +267,34 @@ def _id_range(session: Session, kind: str, language: str) -> tuple[int, int]:
     return found.get((kind, language), (0, -1))
 
 
+def _chars_ok(dialect: str, word: str) -> bool:
+    """Whether the index of characters can find ``word``: on SQLite not with ASCII
+    punctuation (the ``ascii`` tokenizer drops it); PostgreSQL keeps every character."""
+    return dialect == "postgresql" or all(not c.isascii() or c.isalnum() for c in word)
+
+
+def _short_words(dialect: str, words: Sequence[str]) -> ColumnElement[bool]:
+    """The documents holding every word (one or two characters) by the index of characters:
+    candidates only, the ``instr``/``LIKE`` checks decide."""
+    if dialect == "sqlite":
+        phrases = " AND ".join('"' + " ".join(w) + '"' for w in words)
+        matching = text("SELECT rowid FROM search_fts_chars WHERE search_fts_chars MATCH :chars")
+        return SearchDoc.id.in_(matching.bindparams(chars=phrases))
+    # The partial index is for lang = 'ja' written out, not a bound parameter.
+    pieces = cast(postgresql.array(list(words)), postgresql.ARRAY(Text))
+    return and_(func.search_grams(SearchDoc.text).op("@>")(pieces),
+                text("search_doc.lang = 'ja'"))
+
+
 def _base_conditions(session: Session, query: Query, words: Sequence[str]) -> list:
     dialect = session.get_bind().dialect.name
-    if dialect == "sqlite" and words and all(len(w) < TRIGRAM for w in words):
+    short = bool(words) and all(len(w) < TRIGRAM for w in words)
+    if short and query.language == "ja" and all(_chars_ok(dialect, w) for w in words):
+        # Few candidates, fetched one by one: ``|| ''`` keeps SQLite from reading the
+        # index on kind and language instead.
+        conditions = [(SearchDoc.kind + "") == query.kind, (SearchDoc.lang + "") == query.language,
+                      _short_words(dialect, words)]
+    elif dialect == "sqlite" and short:
         # Only short words (a kanji, two kana): every document of the kind and language is
         # read, so read just their run of ids, in order, rather than hop through an index
         # (``|| ''`` keeps SQLite from choosing the index on kind and language).
@@ -409,7 +463,7 @@ def search(session: Session, query: Query, cache_size: int = 0) -> Result:
     if cache_size <= 0:
         return run(session, query)
     words = terms(query.text, query.language)
-    where = (str(session.get_bind().engine.url), version(session), tuple(words), query.kind,
+    where = (*state(session), tuple(words), query.kind,
              query.language, query.country)
     grouped = cache.get(("counts", *where))
     key = ("page", *where, query.category, query.band, query.sort, query.page, query.per_page)

@@ -4,7 +4,9 @@ The text is stored normalised (see :mod:`portal.search.normalize`). The full-tex
 top of it is not part of these models: SQLite keeps an FTS5 table ``search_fts`` (trigram
 tokenizer, external content = ``search_doc``), PostgreSQL a pg_trgm GIN index
 ``ix_search_doc_text_trgm``; both are created by migration 0600 and ignored by Alembic's
-model comparison (``migrations/env.py``: ``include_name``).
+model comparison (``migrations/env.py``: ``include_name``). For Japanese words of one or two
+characters, migration 0610 adds ``search_fts_chars`` (SQLite) and ``ix_search_doc_grams``
+(PostgreSQL), see :mod:`portal.search.index`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.db import Base, UTCDateTime
 
 # Tables and indexes managed outside the models.
-UNMANAGED_PREFIXES = ("search_fts", "ix_search_doc_text_trgm")
+UNMANAGED_PREFIXES = ("search_fts", "ix_search_doc_text_trgm", "ix_search_doc_grams")
 
 
 class SearchDoc(Base):

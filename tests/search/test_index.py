@@ -179,7 +179,12 @@ def generated_queries(docs, count: int, seed: int = 6):
                     page=rng.choice((1, 1, 2)), per_page=rng.choice((5, 20)), country=country)
 
 
-def test_index_equals_plain_scan_over_many_generated_queries(db_session, docs):
+def test_index_equals_plain_scan_over_many_generated_queries(db_session, docs, monkeypatch):
+    # Count the queries answered through the index of characters (short Japanese words).
+    by_chars = []
+    short_words = index._short_words
+    monkeypatch.setattr(index, "_short_words",
+                        lambda dialect, words: by_chars.append(words) or short_words(dialect, words))
     checked = matched = 0
     for query in generated_queries(docs, 600):
         got = index.run(db_session, query)
@@ -190,3 +195,16 @@ def test_index_equals_plain_scan_over_many_generated_queries(db_session, docs):
         matched += bool(want.total)
     assert checked == 600
     assert matched > 300  # most generated queries find something: the test has teeth
+    assert len(by_chars) > 50  # and many of them went through the index of characters
+
+
+def test_short_japanese_words_use_the_index_of_characters(db_session, docs):
+    """Single kanji, two kana, digits, letters and full-width punctuation; ASCII punctuation
+    falls back to reading the documents. Either way the plain scan's answer."""
+    for text in ("茶", "お茶", "ー", "・", "d5", "5-", "-", "2種", "の 茶", "Ｄ５", "（"):
+        for kind in ("item", "article"):
+            query = Query(kind, "ja", text, per_page=500)
+            got, want = index.run(db_session, query), scan.scan(docs, query)
+            assert (got.refs, got.total, got.categories, got.bands) == \
+                (want.refs, want.total, want.categories, want.bands), query
+    assert index.run(db_session, Query("item", "ja", "茶")).total > 10

@@ -9,6 +9,13 @@ import pytest
 from portal.search import index
 from portal.search.index import Query
 
+from ..accounts.conftest import (  # noqa: F401  (fixtures: an active, signed-in user)
+    fast_hashing,
+    make_user,
+    register,
+    registered,
+)
+
 HX = {"HX-Request": "true"}
 
 
@@ -170,3 +177,138 @@ def test_guide_page_and_unknown_articles(client):
     assert "アカウントがロックされたとき" in html
     assert client.get("/resources/jp/articles/no-such-guide").status_code == 404
     assert client.get("/resources/sg/articles/business-days-japan").status_code == 404
+
+
+# --- rendered results kept per worker (portal.search.fragments) ----------------------------
+
+NONCE = re.compile(r"'nonce-([^']+)'")
+TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+def test_kept_results_hold_no_nonce_or_token_and_each_page_gets_its_own(client):
+    from portal.search.fragments import fragments
+
+    fragments.clear()
+    path = "/rewards/catalog?q=%E8%8C%B6&lang=ja"
+    first = client.get(path)
+    assert len(fragments.cache.entries) == 2  # the results, and the page's content
+    second = client.get(path)
+    client.get(path, headers=HX)
+    assert len(fragments.cache.entries) == 2  # later answers came from the kept ones
+    one, two = (NONCE.search(r.headers["Content-Security-Policy"]).group(1)
+                for r in (first, second))
+    assert one != two
+    html = second.get_data(as_text=True)
+    assert f'nonce="{two}"' in html and one not in html
+    assert item_numbers(html) == item_numbers(first.get_data(as_text=True))
+    token = TOKEN.search(html).group(1)
+    for kept, _result in fragments.cache.entries.values():
+        assert "nonce" not in kept and token not in kept and "csrf" not in kept.lower()
+        assert 'data-testid="catalog-item"' in kept
+
+
+def test_kept_results_are_per_language(client):
+    from portal.search.fragments import fragments
+
+    fragments.clear()
+    ja = client.get("/rewards/catalog?lang=ja").get_data(as_text=True)
+    en = client.get("/rewards/catalog?lang=en").get_data(as_text=True)
+    assert "すべてのカテゴリー" in ja and "All categories" not in ja
+    assert "All categories" in en and "すべてのカテゴリー" not in en
+    assert "BALMUDA The Pot (black)" in client.get(
+        "/rewards/catalog?q=balmuda&lang=en").get_data(as_text=True)
+    assert "BALMUDA バルミューダ" in client.get(
+        "/rewards/catalog?q=balmuda&lang=ja").get_data(as_text=True)
+    # The language a signed-out reader chose earlier (cookie) counts too, not only ?lang=.
+    again = client.get("/rewards/catalog").get_data(as_text=True)
+    assert "すべてのカテゴリー" in again
+
+
+def test_kept_results_serve_the_htmx_swap_and_the_full_page(client):
+    from portal.search.fragments import fragments
+
+    fragments.clear()
+    path = "/rewards/catalog?q=%E8%8C%B6&category=drinks&lang=ja"
+    full = client.get(path).get_data(as_text=True)
+    swap = client.get(path, headers=HX).get_data(as_text=True)
+    again = client.get(path).get_data(as_text=True)
+    assert len(fragments.cache.entries) == 2  # the results, and the page's content
+    assert "<html" in full and "<html" in again and "<html" not in swap
+    assert 'hx-swap-oob' in swap and 'hx-swap-oob' not in full
+    assert 'data-testid="catalog-category"' in swap  # the filter inputs, out of band
+    assert item_numbers(full) == item_numbers(swap) == item_numbers(again)
+    count = re.search(r'data-testid="catalog-count">([^<]+)<', full).group(1)
+    assert count in swap and count in again
+
+
+def test_kept_results_follow_the_index(client, db_session):
+    from portal.search.fragments import fragments
+
+    fragments.clear()
+    path = "/resources/search?q=%E7%94%B3&lang=ja"
+    before = client.get(path).get_data(as_text=True)
+    assert "enrollment-overview" in before and len(fragments.cache.entries) == 2
+    from portal.resources.models import Article
+
+    db_session.get(Article, "enrollment-overview").active = False
+    index.build(db_session)
+    after = client.get(path).get_data(as_text=True)
+    assert "enrollment-overview" not in after
+    assert len(fragments.cache.entries) == 2  # the old version's entries are gone
+
+
+def test_without_the_cache_nothing_is_kept(client, app, monkeypatch):
+    from portal.search.fragments import fragments
+
+    fragments.clear()
+    monkeypatch.setitem(app.config, "SEARCH_CACHE_SIZE", 0)
+    html = client.get("/rewards/catalog?q=%E8%8C%B6&lang=ja").get_data(as_text=True)
+    assert "D540-0598" in item_numbers(html)
+    assert not fragments.cache.entries
+
+
+def test_a_kept_page_shows_the_query_as_typed_and_its_error(client):
+    from portal.search.fragments import fragments
+
+    fragments.clear()
+    for typed in ("茶", " 茶 ", "茶" + " " * 120, "茶"):
+        html = client.get("/rewards/catalog", query_string={"q": typed, "lang": "ja"}
+                          ).get_data(as_text=True)
+        assert f'value="{typed}"' in html
+        assert ('data-testid="q-error"' in html) == (len(typed) > 100)
+        assert "D540-0598" in item_numbers(html)
+
+
+def test_a_kept_resource_search_page_follows_the_country_list(client, db_session):
+    from portal.reference.models import Country
+    from portal.search.fragments import fragments
+
+    fragments.clear()
+    path = "/resources/search?q=password&lang=en"
+    assert 'value="sg"' in client.get(path).get_data(as_text=True)
+    db_session.get(Country, "SG").active = False
+    db_session.flush()
+    html = client.get(path).get_data(as_text=True)
+    assert 'value="sg"' not in html and 'value="jp"' in html
+    assert 'data-slug="passwords"' in html
+
+
+def test_kept_pages_hold_nothing_of_the_signed_in_person(app, client, registered,  # noqa: F811
+                                                         db_session):
+    from portal.accounts import services as accounts
+    from portal.search.fragments import fragments
+
+    fragments.clear()
+    user = registered("yamamoto01", family_name="山本", given_name="花子")
+    with client.session_transaction() as session:
+        session["sid"] = accounts.start_session(db_session, user)
+    path = "/rewards/catalog?q=%E8%8C%B6&lang=ja"
+    mine = client.get(path).get_data(as_text=True)
+    assert 'data-testid="signed-in-as"' in mine and "山本 花子" in mine
+    assert fragments.cache.entries
+    for kept, _result in fragments.cache.entries.values():
+        assert "山本" not in kept and "signed-in-as" not in kept
+    # Somebody else, signed out, gets the kept content in a page of their own.
+    theirs = app.test_client().get(path).get_data(as_text=True)
+    assert "山本" not in theirs and 'data-testid="sign-in-link"' in theirs
+    assert item_numbers(theirs) == item_numbers(mine)
