@@ -103,6 +103,11 @@ SETTINGS: list[Setting] = [
             "Minutes without a request after which a signed-in session ends."),
     Setting("PORTAL_SESSION_MAX_HOURS", "SESSION_MAX_HOURS", int, 12,
             "Hours after sign-in at which a session ends even when in use."),
+    Setting("PORTAL_PROXY_COUNT", "PROXY_COUNT", int, 0,
+            "Reverse proxies in front of the portal that add `X-Forwarded-For` and "
+            "`X-Forwarded-Proto`. The per-address limits (sign-in, registration, tracking) then "
+            "count the client's address instead of the proxy's. 0: the headers are ignored, as "
+            "they must be when clients reach the portal directly."),
     Setting("PORTAL_SMTP_HOST", "SMTP_HOST", str, "",
             "SMTP server for outgoing mail. Empty: mail stays queued (development shows it on "
             "a local page)."),

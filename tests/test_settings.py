@@ -62,3 +62,17 @@ def test_readme_documents_every_setting():
     for setting in SETTINGS:
         assert f"`{setting.env}`" in readme, setting.env
     assert markdown_table().splitlines()[0] in readme
+
+
+@pytest.mark.parametrize(("count", "expected"), [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_client_address_behind_a_proxy(app, count, expected):
+    """With PORTAL_PROXY_COUNT the per-address limits see the client, not the proxy; without
+    it a forged header changes nothing."""
+    from portal import create_app
+    from portal.accounts.current import client_address
+
+    proxied = create_app({"PROXY_COUNT": count})
+    proxied.add_url_rule("/_test/address", "_test_address", client_address)
+    answer = proxied.test_client().get(
+        "/_test/address", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert answer.get_data(as_text=True) == expected
