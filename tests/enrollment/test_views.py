@@ -177,6 +177,11 @@ def test_choosing_a_country_reloads_only_its_functions_and_roles(wizard):
     assert 'id="u0-a0-role_STATEMENTS"' in body  # has an approval role
     assert 'id="u0-a0-role_REPORTING"' not in body  # roles without approval rights: not asked
     assert ">826<" in body and 'id="u0-a0-country"' not in body
+    # The entry's heading names the chosen country (out of band), not "Country not chosen".
+    summary = re.search(r'<span[^>]*id="u0-a0-summary"[^>]*>([^<]*)</span>', body)
+    assert summary and 'hx-swap-oob="true"' in summary.group(0)
+    assert 'data-testid="access-summary-0-0"' in summary.group(0)
+    assert summary.group(1) == "United Kingdom"
 
 
 def test_access_rules_and_removal_renumbers(wizard, db_session):

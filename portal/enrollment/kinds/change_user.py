@@ -181,6 +181,7 @@ class ChangesStep(AccessStep):
     entries_key = "changes"
     entry_template = "enrollment/kinds/_change_entry.html"
     list_template = "enrollment/kinds/_change_list.html"
+    summary_testid = "change-summary"
     form_base = ChangeBase
 
     def countries(self, ctx: Ctx):

@@ -286,6 +286,7 @@ class AccessStep(Step):
     entries_key: ClassVar[str] = "access"   # the user's list of entries in the data
     entry_template: ClassVar[str] = "enrollment/kinds/_access_entry.html"
     list_template: ClassVar[str] = "enrollment/kinds/_access_list.html"
+    summary_testid: ClassVar[str] = "access-summary"  # the entry heading's summary
     form_base: ClassVar[type] = AccessBase
 
     def countries(self, ctx: Ctx):
@@ -514,8 +515,12 @@ class AccessStep(Step):
         entry = self.parse_entry(ctx, request.form, p)
         form = self.entry_form(ctx, i, j, entry, rest=rules.digits(_get(request.form,
                                                                         p + "cg_rest")))
-        return render_template("enrollment/kinds/_access_functions.html", i=i, j=j, form=form,
+        html = render_template("enrollment/kinds/_access_functions.html", i=i, j=j, form=form,
                                errors={})
+        # The entry's heading names the country now chosen (out of band).
+        return html + render_template("enrollment/kinds/_entry_summary.html", i=i, j=j,
+                                      summary=self.entry_summary(ctx, entry),
+                                      testid=self.summary_testid, oob=True)
 
 
 # --- step 3: approvers (the shared step, on the users' access entries) -----------------------
