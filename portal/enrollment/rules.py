@@ -25,9 +25,29 @@ def normalize(value: str | None) -> str:
     return unicodedata.normalize("NFKC", value or "").strip()
 
 
+# Dashes a Japanese keyboard may type in a number (the IME's long vowel mark, minus signs,
+# dashes); NFKC already turns the full-width hyphen-minus into "-".
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc", "-"))
+
+
+def normalize_number(value: str | None) -> str:
+    """A phone number or postal code as typed: half-width, with "-" for any dash."""
+    return normalize(value).translate(_DASHES)
+
+
+def tidy(name: str, value: str | None) -> str:
+    """A posted contact value as stored: an email address or phone number typed in full
+    width (an IME left on) becomes half-width; other values are kept as typed."""
+    if name == "email":
+        return normalize(value)
+    if name == "phone":
+        return normalize_number(value)
+    return (value or "").strip()
+
+
 def digits(value: str | None) -> str:
     """Digits as typed, full-width accepted, spaces and hyphens ignored."""
-    return re.sub(r"[\s\-]", "", normalize(value))
+    return re.sub(r"[\s\-]", "", normalize_number(value))
 
 
 def name_problem(value: str | None, which: str) -> str | None:
@@ -52,7 +72,7 @@ def email_problem(value: str | None) -> str | None:
 
 
 def phone_problem(value: str | None) -> str | None:
-    value = normalize(value).replace(" ", "")
+    value = normalize_number(value).replace(" ", "")
     if not value:
         return _("Enter the phone number.")
     if not _PHONE.match(value):
@@ -116,7 +136,7 @@ def pin_word_problems(pin: str | None, word: str | None) -> dict[str, str]:
 
 
 def postal_code_problem(value: str | None) -> str | None:
-    value = normalize(value)
+    value = normalize_number(value)
     if not value:
         return _("Enter the postal code.")
     if not _POSTAL.match(value):

@@ -125,6 +125,22 @@ def test_self_application_and_new_pa_need_a_registered_pa(wizard, registered_pa)
     assert wizard.step("users", data).status_code == 303
 
 
+def test_contact_details_typed_in_full_width_are_accepted_and_kept_half_width(wizard,
+                                                                            db_session):
+    """An IME left on types full-width letters and "ー" for the hyphen: no error, and the
+    values are stored the way the back office and tracking read them."""
+    wizard.start()
+    data = {**applicant(**{"applicant-email": "ｐａ＠ｅｘａｍｐｌｅ．ｃｏ．ｊｐ",
+                           "applicant-phone": "０３ー１２３４ー５６７８"}),
+            **user_fields(0, email="ＩＣＨＩＲＯ＠example.co.jp", postal_code="１００ー０００５")}
+    response = wizard.step("users", data)
+    assert response.status_code == 303, wizard.errors(response)
+    saved = the_draft(db_session).data
+    assert saved["applicant"]["email"] == "pa@example.co.jp"
+    assert saved["applicant"]["phone"] == "03-1234-5678"
+    assert saved["users"][0]["email"] == "ICHIRO@example.co.jp"
+
+
 def test_add_user_and_remove_user_in_place(wizard, db_session):
     wizard.start()
     fragment = wizard.action("users", "add-user", {**applicant(), **user_fields(0)})

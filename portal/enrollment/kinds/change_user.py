@@ -57,7 +57,7 @@ def applicant_problems(applicant: Mapping[str, Any], prefix: str = "applicant-")
 def parse_applicant(form, old: Mapping[str, Any] | None, names) -> dict[str, Any]:
     applicant = dict(old or {})
     for name in names:
-        applicant[name] = _get(form, f"applicant-{name}")
+        applicant[name] = rules.tidy(name, _get(form, f"applicant-{name}"))
     applicant["user_id"] = rules.normalize(applicant.get("user_id")) or None
     return applicant
 

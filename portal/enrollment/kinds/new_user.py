@@ -67,7 +67,7 @@ class UsersStep(Step):
         applicant = dict(ctx.data.get("applicant") or {})
         for name in ("mode", "user_id", "family_name", "given_name", "email", "phone",
                      "company"):
-            applicant[name] = _get(form, f"applicant-{name}")
+            applicant[name] = rules.tidy(name, _get(form, f"applicant-{name}"))
         applicant["user_id"] = rules.normalize(applicant["user_id"]) or None
         ctx.data["applicant"] = applicant
         old = ctx.data.get("users") or []
@@ -76,7 +76,7 @@ class UsersStep(Step):
             user = dict(old[i]) if i < len(old) else {"access": []}
             p = f"u{i}-"
             for name in TEXT:
-                user[name] = _get(form, p + name)
+                user[name] = rules.tidy(name, _get(form, p + name))
             user["country"] = _get(form, p + "country").upper()
             user["birth_day"] = _int_or_raw(_get(form, p + "birth_day"))
             user["birth_month"] = _int_or_raw(_get(form, p + "birth_month"))
