@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from portal.accounts.rules import valid_birthday
 
 NAME_MAX = 50
+TEXT_MAX = 100  # company names and address lines
 _PHONE = re.compile(r"^\+?[0-9][0-9\-]{8,18}[0-9]$")
 _DIGITS = re.compile(r"^[0-9]+$")
 _POSTAL = re.compile(r"^[0-9]{3}-?[0-9]{4}$")
@@ -57,6 +58,13 @@ def name_problem(value: str | None, which: str) -> str | None:
                 "given": _("Enter the given name.")}[which]
     if len(value) > NAME_MAX:
         return _("Use at most %(max)d characters.", max=NAME_MAX)
+    return None
+
+
+def too_long(value: str | None, maximum: int = TEXT_MAX) -> str | None:
+    """A free text (company name, address line) longer than the form keeps."""
+    if len((value or "").strip()) > maximum:
+        return _("Use at most %(max)d characters.", max=maximum)
     return None
 
 

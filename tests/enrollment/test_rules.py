@@ -66,3 +66,10 @@ def test_phone_postal_code_email_and_user_id():
     assert rules.email_problem("not-an-email") is not None
     assert rules.user_id_format_problem("samplepa") is None
     assert rules.user_id_format_problem("pa") is not None
+
+
+def test_free_texts_have_a_length_limit():
+    assert rules.too_long("x" * rules.TEXT_MAX) is None
+    assert rules.too_long(" " + "x" * rules.TEXT_MAX + " ") is None
+    assert rules.too_long("x" * (rules.TEXT_MAX + 1)) == "Use at most 100 characters."
+    assert rules.too_long(None) is None

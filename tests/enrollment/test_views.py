@@ -141,6 +141,18 @@ def test_contact_details_typed_in_full_width_are_accepted_and_kept_half_width(wi
     assert saved["users"][0]["email"] == "ICHIRO@example.co.jp"
 
 
+def test_a_company_name_or_address_line_too_long_is_refused_next_to_it(wizard):
+    wizard.start()
+    long = "株" * 101
+    data = {**applicant(**{"applicant-company": long}), **user_fields(0, street=long)}
+    response = wizard.step("users", data)
+    assert response.status_code == 422
+    assert wizard.errors(response) == ["applicant-company", "u0-street"]
+    page = text(response)
+    assert 'id="applicant-company-error"' in page and "Use at most 100 characters." in page
+    assert f'value="{long}"' in page  # kept as typed
+
+
 def test_add_user_and_remove_user_in_place(wizard, db_session):
     wizard.start()
     fragment = wizard.action("users", "add-user", {**applicant(), **user_fields(0)})

@@ -201,7 +201,9 @@ def test_each_user_needs_a_change(change):
     start_with_users(change, "target01", "other02")
     response = change.step("changes", {**change_fields(0, 0), "u1-access-present": "1"})
     assert change.errors(response) == ["u1-access"]
-    assert "Add at least one change for User 2: other02." in text(response)
+    # Listed once in the error summary, not prefixed with the user's label a second time.
+    assert '<li><a href="#u1-access">Add at least one change for User 2: other02.</a></li>' \
+        in text(response)
 
 
 # --- step 3 ---------------------------------------------------------------------------------------

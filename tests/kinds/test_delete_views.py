@@ -74,6 +74,12 @@ def test_full_width_email_and_phone_are_taken_half_width(delete, db_session):
     assert application.data["applicant"]["phone"] == "03-1234-5678"
 
 
+def test_a_company_name_too_long_is_refused(delete):
+    delete.start()
+    response = delete.step("user", delete_fields(**{"applicant-company": "x" * 101}))
+    assert delete.errors(response) == ["applicant-company"]
+
+
 def test_a_user_id_is_not_looked_up_in_the_form(delete, registered_pa):
     registered_pa("exists01", role="user")
     delete.start()

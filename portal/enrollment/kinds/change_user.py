@@ -51,6 +51,8 @@ def applicant_problems(applicant: Mapping[str, Any], prefix: str = "applicant-")
             errors[prefix + name] = problem
     if not (applicant.get("company") or "").strip():
         errors[prefix + "company"] = _("Enter the company name.")
+    elif rules.too_long(applicant.get("company")):
+        errors[prefix + "company"] = rules.too_long(applicant.get("company"))
     return errors
 
 

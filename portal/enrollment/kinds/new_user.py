@@ -112,6 +112,8 @@ class UsersStep(Step):
                 errors[a + name] = problem
         if not (applicant.get("company") or "").strip():
             errors[a + "company"] = _("Enter the company name.")
+        elif rules.too_long(applicant.get("company")):
+            errors[a + "company"] = rules.too_long(applicant.get("company"))
         applicant_role = None
         if applicant.get("user_id"):
             problem = rules.user_id_format_problem(applicant["user_id"])
@@ -175,6 +177,9 @@ class UsersStep(Step):
                     errors[p + "city"] = _("Enter the city, ward, town or village.")
                 if not address.get("street"):
                     errors[p + "street"] = _("Enter the street address.")
+                for name in ("city", "street", "building"):
+                    if p + name not in errors and rules.too_long(address.get(name)):
+                        errors[p + name] = rules.too_long(address.get(name))
         return errors
 
     @staticmethod
@@ -441,7 +446,8 @@ class AccessStep(Step):
             entries = self.user_entries(ctx, i, errors, open_all=False)
             forms.extend(entry["form"] for entry in entries)
             users.append({"i": i, "label": self.user_label(user, i), "entries": entries})
-        labels = {f"u{u['i']}-access": u["label"] for u in users}
+        # "u{i}-access" (no entry yet) is left unlabelled: its message names the user.
+        labels: dict[str, str] = {}
         for u in users:
             for entry in u["entries"]:
                 labels.update(_prefixed([entry["form"]], self.entry_label(u["i"], entry["j"])))
