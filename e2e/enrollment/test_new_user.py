@@ -221,6 +221,27 @@ def test_time_limit_warns_extends_and_discards(page: Page, short_server, lang):
     expect(page.get_by_test_id("wizard-start")).to_be_visible()  # nothing is left
 
 
+def test_a_closed_warning_can_be_opened_again_from_the_timer(page: Page, short_server):
+    """Esc closes the warning; the timer then offers it again, so Extend stays in reach."""
+    page.goto(f"{short_server.url}/enroll/change/?lang=ja")
+    page.get_by_test_id("wizard-start-button").click()
+    dialog = page.get_by_test_id("timeout-dialog")
+    reopen = page.get_by_test_id("form-timer-extend")
+    expect(reopen).to_be_hidden()
+    expect(dialog).to_be_visible(timeout=8000)
+    expect(reopen).to_be_hidden()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(reopen).to_be_visible()
+    expect(reopen).to_have_text("時間を延長")
+    reopen.click()
+    expect(dialog).to_be_visible()
+    expect(page.get_by_test_id("timeout-extend")).to_be_focused()
+    page.get_by_test_id("timeout-extend").click()
+    expect(dialog).to_be_hidden()
+    expect(reopen).to_be_hidden()
+
+
 def test_the_server_refuses_a_stale_draft_whatever_the_browser_does(browser, short_server):
     context = browser.new_context(java_script_enabled=False)  # no timer in the browser
     page = context.new_page()

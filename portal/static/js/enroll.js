@@ -84,6 +84,9 @@
         }
       }
     }
+    // The warning was closed (Esc) in the last minutes: the timer offers it again.
+    var more = box.querySelector(".form-timer__more");
+    if (more) more.hidden = !(seconds <= state.warning && seconds > 0 && d && !d.open);
     if (seconds <= 0 && state.expiredUrl) {
       window.clearInterval(ticker);
       window.location.assign(state.expiredUrl);
@@ -95,6 +98,16 @@
     tick();
     if (ticker === null) ticker = window.setInterval(tick, 1000);
   }
+
+  document.addEventListener("click", function (event) {
+    var more = event.target.closest && event.target.closest(".form-timer__more");
+    var d = dialog();
+    if (!more || !d || d.open || typeof d.showModal !== "function") return;
+    d.showModal();
+    more.hidden = true;
+    var extend = d.querySelector("[data-testid='timeout-extend']") || d.querySelector("button");
+    if (extend) extend.focus();
+  });
 
   document.addEventListener("DOMContentLoaded", start);
   // After any swap (the timer arrives out of band), re-read the server's deadline.
