@@ -127,6 +127,13 @@ def test_change_two_users_from_start_to_pdf(page: Page, base_url, lang, expected
     expect(page.get_by_test_id("step-title")).to_have_text(TEXT[lang]["review"])
     expect(page.get_by_test_id("summary-user-0-change-1")).to_contain_text(
         TEXT[lang]["change2"])
+    # A change's own link opens that change (closed on the step page) with the focus on it.
+    page.get_by_test_id("change-user-0-change-1").click()
+    entry = page.get_by_test_id("change-entry-0-1")
+    expect(entry).to_have_attribute("open", "")
+    expect(entry.locator("summary")).to_be_focused()
+    expect(page.get_by_test_id("change-entry-0-0")).not_to_have_attribute("open", "")
+    page.get_by_test_id("wizard-save-review").click()
     page.get_by_test_id("change-user-1").click()
     page.get_by_test_id("u1-user_id").fill("samplecontact2")
     page.get_by_test_id("wizard-save-review").click()

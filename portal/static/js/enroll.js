@@ -118,6 +118,23 @@
     if (read()) tick();
   });
 
+  // A change link of the review names one entry (#user-0-change-1, #user-1-access-0): open
+  // it, and unless an error summary has the focus, put the focus on its heading, so the
+  // person lands on the entry they chose to change rather than on a closed one.
+  function openLinkedEntry() {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var target = id ? document.getElementById(id) : null;
+    if (!target || target.tagName !== "DETAILS") return;
+    target.open = true;
+    var summary = target.querySelector("summary");
+    if (summary && !document.querySelector(".error-summary")) summary.focus();
+    target.scrollIntoView({ block: "start" });
+  }
+  // Again on "load": the browser's own move to the fragment leaves the focus on the page.
+  document.addEventListener("DOMContentLoaded", openLinkedEntry);
+  window.addEventListener("load", openLinkedEntry);
+  window.addEventListener("hashchange", openLinkedEntry);
+
   // ENR-3.c: a function's role is asked only once the function is chosen. Without this
   // script every role field shows, with a hint saying so.
   function syncRoles(root) {
