@@ -18,9 +18,10 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TEXT = {
     "ja": {"users": "ユーザー情報の入力", "access": "アクセス権の設定", "approvers": "承認者情報の入力",
            "review": "お申し込み内容の確認", "done": "お申し込みを受け付けました", "japan": "日本",
+           "india": "インド",
            "discarded": "入力内容は破棄されました", "cg_error": "12桁を入力してください"},
     "en": {"users": "User information", "access": "Access", "approvers": "Approver details",
-           "review": "Review", "done": "Application received", "japan": "Japan",
+           "review": "Review", "done": "Application received", "japan": "Japan", "india": "India",
            "discarded": "Your entries were discarded", "cg_error": "Enter exactly 12 digits"},
 }
 
@@ -102,6 +103,7 @@ def test_two_users_from_start_to_pdf(page: Page, base_url, lang, expected_422, e
     expect(page.get_by_test_id("u1-a0-role_REPORTING")).to_have_count(0)  # no approval roles
     add_entry(page, 1, 1, "IN", ["OCA"], "000000000003", {"OCA": "APPROVER"})
     expect(page.get_by_test_id("u1-a1-cg_rest-prefix")).to_have_text("356")
+    expect(page.get_by_test_id("access-summary-1-1")).to_have_text(TEXT[lang]["india"])
     expect(page.get_by_test_id("u1-a1-functions-CARD_CONTROLS")).to_have_count(0)
     add_entry(page, 1, 2, "SG", ["OPM"], "000000000004")
     page.get_by_test_id("remove-access-1-1").click()
@@ -217,6 +219,27 @@ def test_time_limit_warns_extends_and_discards(page: Page, short_server, lang):
     expect(page.locator("h1")).to_have_text(TEXT[lang]["discarded"])
     page.goto(f"{short_server.url}/enroll/new/step/users")
     expect(page.get_by_test_id("wizard-start")).to_be_visible()  # nothing is left
+
+
+def test_a_closed_warning_can_be_opened_again_from_the_timer(page: Page, short_server):
+    """Esc closes the warning; the timer then offers it again, so Extend stays in reach."""
+    page.goto(f"{short_server.url}/enroll/change/?lang=ja")
+    page.get_by_test_id("wizard-start-button").click()
+    dialog = page.get_by_test_id("timeout-dialog")
+    reopen = page.get_by_test_id("form-timer-extend")
+    expect(reopen).to_be_hidden()
+    expect(dialog).to_be_visible(timeout=8000)
+    expect(reopen).to_be_hidden()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(reopen).to_be_visible()
+    expect(reopen).to_have_text("時間を延長")
+    reopen.click()
+    expect(dialog).to_be_visible()
+    expect(page.get_by_test_id("timeout-extend")).to_be_focused()
+    page.get_by_test_id("timeout-extend").click()
+    expect(dialog).to_be_hidden()
+    expect(reopen).to_be_hidden()
 
 
 def test_the_server_refuses_a_stale_draft_whatever_the_browser_does(browser, short_server):

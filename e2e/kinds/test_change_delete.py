@@ -17,7 +17,7 @@ from portal.enrollment.models import Application
 TEXT = {
     "ja": {"users": "ユーザー情報の入力", "changes": "アクセス権の設定",
            "approvers": "承認者情報の入力", "review": "お申し込み内容の確認",
-           "done": "お申し込みを受け付けました", "change2": "変更2：日本",
+           "done": "お申し込みを受け付けました", "change2": "変更2：日本", "japan": "追加 · 日本",
            "user_id_error": "半角英数字", "cg_error": "12桁を入力してください",
            "action_error": "「追加」または「削除」を選択してください。",
            "reason_error": "削除の理由を選択してください。",
@@ -25,7 +25,7 @@ TEXT = {
            "left": "退職した"},
     "en": {"users": "User information", "changes": "Access changes",
            "approvers": "Approver details", "review": "Review", "done": "Application received",
-           "change2": "Change 2: Japan", "user_id_error": "half-width letters or digits",
+           "change2": "Change 2: Japan", "japan": "Add · Japan", "user_id_error": "half-width letters or digits",
            "cg_error": "Enter exactly 12 digits", "action_error": "Choose Add or Remove.",
            "reason_error": "Choose the reason for deleting the user.",
            "notice": "Within 5 business days of receiving the application",
@@ -93,6 +93,8 @@ def test_change_two_users_from_start_to_pdf(page: Page, base_url, lang, expected
     page.evaluate("window.__noReload = 2")
     add_change(page, 0, 0, "JP", ["REPORTING"], "000000000001")
     expect(page.get_by_test_id("u0-a0-cg_rest-prefix")).to_have_text("392")
+    # The entry's heading names the chosen country at once (no reload).
+    expect(page.get_by_test_id("change-summary-0-0")).to_contain_text(TEXT[lang]["japan"])
     expect(page.get_by_test_id("u0-a0-country").locator("option[value=HK]")).to_have_count(0)
     add_change(page, 0, 1, "SG", ["OPM"], "000000000002", action="remove")
     page.get_by_test_id("remove-change-0-0").click()
@@ -125,6 +127,13 @@ def test_change_two_users_from_start_to_pdf(page: Page, base_url, lang, expected
     expect(page.get_by_test_id("step-title")).to_have_text(TEXT[lang]["review"])
     expect(page.get_by_test_id("summary-user-0-change-1")).to_contain_text(
         TEXT[lang]["change2"])
+    # A change's own link opens that change (closed on the step page) with the focus on it.
+    page.get_by_test_id("change-user-0-change-1").click()
+    entry = page.get_by_test_id("change-entry-0-1")
+    expect(entry).to_have_attribute("open", "")
+    expect(entry.locator("summary")).to_be_focused()
+    expect(page.get_by_test_id("change-entry-0-0")).not_to_have_attribute("open", "")
+    page.get_by_test_id("wizard-save-review").click()
     page.get_by_test_id("change-user-1").click()
     page.get_by_test_id("u1-user_id").fill("samplecontact2")
     page.get_by_test_id("wizard-save-review").click()

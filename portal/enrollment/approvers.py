@@ -101,7 +101,7 @@ class ApproversStep(Step):
                 p = self.prefix(country, i, n)
                 approver = {"country": country, "user": i}
                 for name in ("family_name", "given_name", "email", "phone"):
-                    approver[name] = _get(form, p + name)
+                    approver[name] = rules.tidy(name, _get(form, p + name))
                 user_id = rules.normalize(_get(form, p + "user_id"))
                 approver["user_id"] = user_id or None
                 agreed = bool(form.get(p + "agree"))

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from portal.accounts.rules import valid_birthday
 
 NAME_MAX = 50
+TEXT_MAX = 100  # company names and address lines
 _PHONE = re.compile(r"^\+?[0-9][0-9\-]{8,18}[0-9]$")
 _DIGITS = re.compile(r"^[0-9]+$")
 _POSTAL = re.compile(r"^[0-9]{3}-?[0-9]{4}$")
@@ -25,9 +26,29 @@ def normalize(value: str | None) -> str:
     return unicodedata.normalize("NFKC", value or "").strip()
 
 
+# Dashes a Japanese keyboard may type in a number (the IME's long vowel mark, minus signs,
+# dashes); NFKC already turns the full-width hyphen-minus into "-".
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc", "-"))
+
+
+def normalize_number(value: str | None) -> str:
+    """A phone number or postal code as typed: half-width, with "-" for any dash."""
+    return normalize(value).translate(_DASHES)
+
+
+def tidy(name: str, value: str | None) -> str:
+    """A posted contact value as stored: an email address or phone number typed in full
+    width (an IME left on) becomes half-width; other values are kept as typed."""
+    if name == "email":
+        return normalize(value)
+    if name == "phone":
+        return normalize_number(value)
+    return (value or "").strip()
+
+
 def digits(value: str | None) -> str:
     """Digits as typed, full-width accepted, spaces and hyphens ignored."""
-    return re.sub(r"[\s\-]", "", normalize(value))
+    return re.sub(r"[\s\-]", "", normalize_number(value))
 
 
 def name_problem(value: str | None, which: str) -> str | None:
@@ -37,6 +58,13 @@ def name_problem(value: str | None, which: str) -> str | None:
                 "given": _("Enter the given name.")}[which]
     if len(value) > NAME_MAX:
         return _("Use at most %(max)d characters.", max=NAME_MAX)
+    return None
+
+
+def too_long(value: str | None, maximum: int = TEXT_MAX) -> str | None:
+    """A free text (company name, address line) longer than the form keeps."""
+    if len((value or "").strip()) > maximum:
+        return _("Use at most %(max)d characters.", max=maximum)
     return None
 
 
@@ -52,7 +80,7 @@ def email_problem(value: str | None) -> str | None:
 
 
 def phone_problem(value: str | None) -> str | None:
-    value = normalize(value).replace(" ", "")
+    value = normalize_number(value).replace(" ", "")
     if not value:
         return _("Enter the phone number.")
     if not _PHONE.match(value):
@@ -116,7 +144,7 @@ def pin_word_problems(pin: str | None, word: str | None) -> dict[str, str]:
 
 
 def postal_code_problem(value: str | None) -> str | None:
-    value = normalize(value)
+    value = normalize_number(value)
     if not value:
         return _("Enter the postal code.")
     if not _POSTAL.match(value):

@@ -52,7 +52,24 @@ def test_phone_postal_code_email_and_user_id():
     assert rules.postal_code_problem("１０００００５") is None
     assert rules.postal_code_problem("100-005") is not None
     assert rules.normalize_postal_code("1000005") == "100-0005"
+    # Dashes typed with a Japanese IME: the long vowel mark, full-width and minus signs.
+    assert rules.phone_problem("０３ー１２３４ー５６７８") is None
+    assert rules.phone_problem("03−1234−5678") is None
+    assert rules.postal_code_problem("１００ー０００５") is None
+    assert rules.postal_code_problem("100－0005") is None
+    assert rules.normalize_postal_code("１００ー０００５") == "100-0005"
+    assert rules.control_group_problem("0000ー0000ー0001", 12) is None
+    assert rules.tidy("email", " ｐａ＠ｅｘａｍｐｌｅ．ｃｏ．ｊｐ ") == "pa@example.co.jp"
+    assert rules.tidy("phone", "０３ー１２３４ー５６７８") == "03-1234-5678"
+    assert rules.tidy("family_name", " サトー ") == "サトー"  # names keep their "ー"
     assert rules.email_problem("a@example.co.jp") is None
     assert rules.email_problem("not-an-email") is not None
     assert rules.user_id_format_problem("samplepa") is None
     assert rules.user_id_format_problem("pa") is not None
+
+
+def test_free_texts_have_a_length_limit():
+    assert rules.too_long("x" * rules.TEXT_MAX) is None
+    assert rules.too_long(" " + "x" * rules.TEXT_MAX + " ") is None
+    assert rules.too_long("x" * (rules.TEXT_MAX + 1)) == "Use at most 100 characters."
+    assert rules.too_long(None) is None

@@ -125,6 +125,34 @@ def test_self_application_and_new_pa_need_a_registered_pa(wizard, registered_pa)
     assert wizard.step("users", data).status_code == 303
 
 
+def test_contact_details_typed_in_full_width_are_accepted_and_kept_half_width(wizard,
+                                                                            db_session):
+    """An IME left on types full-width letters and "ー" for the hyphen: no error, and the
+    values are stored the way the back office and tracking read them."""
+    wizard.start()
+    data = {**applicant(**{"applicant-email": "ｐａ＠ｅｘａｍｐｌｅ．ｃｏ．ｊｐ",
+                           "applicant-phone": "０３ー１２３４ー５６７８"}),
+            **user_fields(0, email="ＩＣＨＩＲＯ＠example.co.jp", postal_code="１００ー０００５")}
+    response = wizard.step("users", data)
+    assert response.status_code == 303, wizard.errors(response)
+    saved = the_draft(db_session).data
+    assert saved["applicant"]["email"] == "pa@example.co.jp"
+    assert saved["applicant"]["phone"] == "03-1234-5678"
+    assert saved["users"][0]["email"] == "ICHIRO@example.co.jp"
+
+
+def test_a_company_name_or_address_line_too_long_is_refused_next_to_it(wizard):
+    wizard.start()
+    long = "株" * 101
+    data = {**applicant(**{"applicant-company": long}), **user_fields(0, street=long)}
+    response = wizard.step("users", data)
+    assert response.status_code == 422
+    assert wizard.errors(response) == ["applicant-company", "u0-street"]
+    page = text(response)
+    assert 'id="applicant-company-error"' in page and "Use at most 100 characters." in page
+    assert f'value="{long}"' in page  # kept as typed
+
+
 def test_add_user_and_remove_user_in_place(wizard, db_session):
     wizard.start()
     fragment = wizard.action("users", "add-user", {**applicant(), **user_fields(0)})
@@ -177,6 +205,11 @@ def test_choosing_a_country_reloads_only_its_functions_and_roles(wizard):
     assert 'id="u0-a0-role_STATEMENTS"' in body  # has an approval role
     assert 'id="u0-a0-role_REPORTING"' not in body  # roles without approval rights: not asked
     assert ">826<" in body and 'id="u0-a0-country"' not in body
+    # The entry's heading names the chosen country (out of band), not "Country not chosen".
+    summary = re.search(r'<span[^>]*id="u0-a0-summary"[^>]*>([^<]*)</span>', body)
+    assert summary and 'hx-swap-oob="true"' in summary.group(0)
+    assert 'data-testid="access-summary-0-0"' in summary.group(0)
+    assert summary.group(1) == "United Kingdom"
 
 
 def test_access_rules_and_removal_renumbers(wizard, db_session):

@@ -156,6 +156,17 @@ def test_choosing_a_country_reloads_that_entrys_functions_with_the_prefix(change
     assert 'id="u0-a0-role_OCA"' in body and 'id="u0-a0-role_REPORTING"' not in body
 
 
+def test_choosing_a_country_renames_the_entry_heading_out_of_band(change):
+    start_with_users(change)
+    body = text(change.action("changes", "functions",
+                              {"u0-a0-country": "SG", "u0-a0-action": "remove"},
+                              "?user=0&entry=0"))
+    summary = re.search(r'<span[^>]*id="u0-a0-summary"[^>]*>([^<]*)</span>', body)
+    assert summary and 'hx-swap-oob="true"' in summary.group(0)
+    assert 'data-testid="change-summary-0-0"' in summary.group(0)
+    assert summary.group(1) == "Remove · Singapore"
+
+
 def test_change_rules_errors_next_to_fields_and_removal_renumbers(change, db_session):
     start_with_users(change)
     data = {**change_fields(0, 0, rest="12345", action=""),
@@ -190,7 +201,9 @@ def test_each_user_needs_a_change(change):
     start_with_users(change, "target01", "other02")
     response = change.step("changes", {**change_fields(0, 0), "u1-access-present": "1"})
     assert change.errors(response) == ["u1-access"]
-    assert "Add at least one change for User 2: other02." in text(response)
+    # Listed once in the error summary, not prefixed with the user's label a second time.
+    assert '<li><a href="#u1-access">Add at least one change for User 2: other02.</a></li>' \
+        in text(response)
 
 
 # --- step 3 ---------------------------------------------------------------------------------------

@@ -63,6 +63,23 @@ def test_other_needs_a_note_and_own_id_is_refused(delete):
     assert response.headers["Location"].endswith("/enroll/delete/step/review")
 
 
+def test_full_width_email_and_phone_are_taken_half_width(delete, db_session):
+    delete.start()
+    response = delete.step("user", delete_fields(**{
+        "applicant-email": "ｐａ＠ｅｘａｍｐｌｅ．ｃｏ．ｊｐ", "applicant-phone": "０３ー１２３４ー５６７８"}))
+    assert response.status_code == 303, delete.errors(response)
+    delete.submit()
+    application = db_session.scalars(select(Application)).one()
+    assert application.data["applicant"]["email"] == "pa@example.co.jp"
+    assert application.data["applicant"]["phone"] == "03-1234-5678"
+
+
+def test_a_company_name_too_long_is_refused(delete):
+    delete.start()
+    response = delete.step("user", delete_fields(**{"applicant-company": "x" * 101}))
+    assert delete.errors(response) == ["applicant-company"]
+
+
 def test_a_user_id_is_not_looked_up_in_the_form(delete, registered_pa):
     registered_pa("exists01", role="user")
     delete.start()

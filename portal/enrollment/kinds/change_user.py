@@ -51,13 +51,15 @@ def applicant_problems(applicant: Mapping[str, Any], prefix: str = "applicant-")
             errors[prefix + name] = problem
     if not (applicant.get("company") or "").strip():
         errors[prefix + "company"] = _("Enter the company name.")
+    elif rules.too_long(applicant.get("company")):
+        errors[prefix + "company"] = rules.too_long(applicant.get("company"))
     return errors
 
 
 def parse_applicant(form, old: Mapping[str, Any] | None, names) -> dict[str, Any]:
     applicant = dict(old or {})
     for name in names:
-        applicant[name] = _get(form, f"applicant-{name}")
+        applicant[name] = rules.tidy(name, _get(form, f"applicant-{name}"))
     applicant["user_id"] = rules.normalize(applicant.get("user_id")) or None
     return applicant
 
@@ -181,6 +183,7 @@ class ChangesStep(AccessStep):
     entries_key = "changes"
     entry_template = "enrollment/kinds/_change_entry.html"
     list_template = "enrollment/kinds/_change_list.html"
+    summary_testid = "change-summary"
     form_base = ChangeBase
 
     def countries(self, ctx: Ctx):

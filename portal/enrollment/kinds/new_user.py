@@ -67,7 +67,7 @@ class UsersStep(Step):
         applicant = dict(ctx.data.get("applicant") or {})
         for name in ("mode", "user_id", "family_name", "given_name", "email", "phone",
                      "company"):
-            applicant[name] = _get(form, f"applicant-{name}")
+            applicant[name] = rules.tidy(name, _get(form, f"applicant-{name}"))
         applicant["user_id"] = rules.normalize(applicant["user_id"]) or None
         ctx.data["applicant"] = applicant
         old = ctx.data.get("users") or []
@@ -76,7 +76,7 @@ class UsersStep(Step):
             user = dict(old[i]) if i < len(old) else {"access": []}
             p = f"u{i}-"
             for name in TEXT:
-                user[name] = _get(form, p + name)
+                user[name] = rules.tidy(name, _get(form, p + name))
             user["country"] = _get(form, p + "country").upper()
             user["birth_day"] = _int_or_raw(_get(form, p + "birth_day"))
             user["birth_month"] = _int_or_raw(_get(form, p + "birth_month"))
@@ -112,6 +112,8 @@ class UsersStep(Step):
                 errors[a + name] = problem
         if not (applicant.get("company") or "").strip():
             errors[a + "company"] = _("Enter the company name.")
+        elif rules.too_long(applicant.get("company")):
+            errors[a + "company"] = rules.too_long(applicant.get("company"))
         applicant_role = None
         if applicant.get("user_id"):
             problem = rules.user_id_format_problem(applicant["user_id"])
@@ -175,6 +177,9 @@ class UsersStep(Step):
                     errors[p + "city"] = _("Enter the city, ward, town or village.")
                 if not address.get("street"):
                     errors[p + "street"] = _("Enter the street address.")
+                for name in ("city", "street", "building"):
+                    if p + name not in errors and rules.too_long(address.get(name)):
+                        errors[p + name] = rules.too_long(address.get(name))
         return errors
 
     @staticmethod
@@ -286,6 +291,7 @@ class AccessStep(Step):
     entries_key: ClassVar[str] = "access"   # the user's list of entries in the data
     entry_template: ClassVar[str] = "enrollment/kinds/_access_entry.html"
     list_template: ClassVar[str] = "enrollment/kinds/_access_list.html"
+    summary_testid: ClassVar[str] = "access-summary"  # the entry heading's summary
     form_base: ClassVar[type] = AccessBase
 
     def countries(self, ctx: Ctx):
@@ -440,7 +446,8 @@ class AccessStep(Step):
             entries = self.user_entries(ctx, i, errors, open_all=False)
             forms.extend(entry["form"] for entry in entries)
             users.append({"i": i, "label": self.user_label(user, i), "entries": entries})
-        labels = {f"u{u['i']}-access": u["label"] for u in users}
+        # "u{i}-access" (no entry yet) is left unlabelled: its message names the user.
+        labels: dict[str, str] = {}
         for u in users:
             for entry in u["entries"]:
                 labels.update(_prefixed([entry["form"]], self.entry_label(u["i"], entry["j"])))
@@ -514,8 +521,12 @@ class AccessStep(Step):
         entry = self.parse_entry(ctx, request.form, p)
         form = self.entry_form(ctx, i, j, entry, rest=rules.digits(_get(request.form,
                                                                         p + "cg_rest")))
-        return render_template("enrollment/kinds/_access_functions.html", i=i, j=j, form=form,
+        html = render_template("enrollment/kinds/_access_functions.html", i=i, j=j, form=form,
                                errors={})
+        # The entry's heading names the country now chosen (out of band).
+        return html + render_template("enrollment/kinds/_entry_summary.html", i=i, j=j,
+                                      summary=self.entry_summary(ctx, entry),
+                                      testid=self.summary_testid, oob=True)
 
 
 # --- step 3: approvers (the shared step, on the users' access entries) -----------------------

@@ -84,6 +84,9 @@
         }
       }
     }
+    // The warning was closed (Esc) in the last minutes: the timer offers it again.
+    var more = box.querySelector(".form-timer__more");
+    if (more) more.hidden = !(seconds <= state.warning && seconds > 0 && d && !d.open);
     if (seconds <= 0 && state.expiredUrl) {
       window.clearInterval(ticker);
       window.location.assign(state.expiredUrl);
@@ -96,6 +99,16 @@
     if (ticker === null) ticker = window.setInterval(tick, 1000);
   }
 
+  document.addEventListener("click", function (event) {
+    var more = event.target.closest && event.target.closest(".form-timer__more");
+    var d = dialog();
+    if (!more || !d || d.open || typeof d.showModal !== "function") return;
+    d.showModal();
+    more.hidden = true;
+    var extend = d.querySelector("[data-testid='timeout-extend']") || d.querySelector("button");
+    if (extend) extend.focus();
+  });
+
   document.addEventListener("DOMContentLoaded", start);
   // After any swap (the timer arrives out of band), re-read the server's deadline.
   document.addEventListener("htmx:afterSettle", function () {
@@ -104,6 +117,23 @@
   document.addEventListener("htmx:oobAfterSwap", function () {
     if (read()) tick();
   });
+
+  // A change link of the review names one entry (#user-0-change-1, #user-1-access-0): open
+  // it, and unless an error summary has the focus, put the focus on its heading, so the
+  // person lands on the entry they chose to change rather than on a closed one.
+  function openLinkedEntry() {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var target = id ? document.getElementById(id) : null;
+    if (!target || target.tagName !== "DETAILS") return;
+    target.open = true;
+    var summary = target.querySelector("summary");
+    if (summary && !document.querySelector(".error-summary")) summary.focus();
+    target.scrollIntoView({ block: "start" });
+  }
+  // Again on "load": the browser's own move to the fragment leaves the focus on the page.
+  document.addEventListener("DOMContentLoaded", openLinkedEntry);
+  window.addEventListener("load", openLinkedEntry);
+  window.addEventListener("hashchange", openLinkedEntry);
 
   // ENR-3.c: a function's role is asked only once the function is chosen. Without this
   // script every role field shows, with a hint saying so.
