@@ -29,7 +29,7 @@ Render = Callable[[], tuple[str, Result]]
 
 class Fragments:
     def __init__(self) -> None:
-        self.cache = index._Cache()
+        self.cache = index.LRUCache()
         self.state: tuple | None = None
         self.lock = threading.Lock()
 
