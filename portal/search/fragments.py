@@ -43,7 +43,7 @@ class Fragments:
         the HTML is None)."""
         if size <= 0:
             html, result = render()
-            return Markup(html), result
+            return (Markup(html) if html is not None else None), result
         state = index.state(session)
         with self.lock:
             if state != self.state:
@@ -64,7 +64,7 @@ class Fragments:
         """A whole page: for a signed-out reader the one kept for ``key`` (the language and
         the address: every argument shows in the page) with this response's nonce and CSRF
         token put in (:func:`portal.templating.shared_page`), else ``render()``."""
-        if not templating.page_is_shared():
+        if size <= 0 or not templating.page_is_shared():
             return render()
         key = ("page", key, request.script_root, request.full_path)
         html, _result = self.get(session, key, size,

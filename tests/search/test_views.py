@@ -293,8 +293,14 @@ def test_without_the_cache_nothing_is_kept(client, app, monkeypatch):
 
     fragments.clear()
     monkeypatch.setitem(app.config, "SEARCH_CACHE_SIZE", 0)
-    html = client.get("/rewards/catalog?q=%E8%8C%B6&lang=ja").get_data(as_text=True)
-    assert "D540-0598" in item_numbers(html)
+    for headers in ({}, HX):
+        response = client.get("/rewards/catalog?q=%E8%8C%B6&lang=ja", headers=headers)
+        html = response.get_data(as_text=True)
+        assert "D540-0598" in item_numbers(html)
+        nonce = NONCE.search(response.headers["Content-Security-Policy"]).group(1)
+        assert (f'nonce="{nonce}"' in html) == (headers == {})
+    html = client.get("/resources/search?q=password&lang=en").get_data(as_text=True)
+    assert 'data-slug="passwords"' in html and "<!--" not in html
     assert not fragments.cache.entries
 
 
@@ -343,3 +349,21 @@ def test_kept_pages_hold_nothing_of_the_signed_in_person(app, client, registered
     theirs = app.test_client().get(path).get_data(as_text=True)
     assert "山本" not in theirs and 'data-testid="sign-in-link"' in theirs
     assert item_numbers(theirs) == item_numbers(mine)
+
+
+def test_a_page_that_made_a_real_nonce_while_kept_is_not_kept(app, client, monkeypatch):
+    """If something in a page made a real nonce or token (not the stand-ins), the page is
+    not kept, and the response is rendered for its reader as usual."""
+    from portal import security
+    from portal.search.fragments import fragments
+
+    fragments.clear()
+    monkeypatch.setitem(app.jinja_env.globals, "csp_nonce", security.csp_nonce)
+    for _ in range(2):
+        response = client.get("/rewards/catalog?q=%E8%8C%B6&lang=ja")
+        html = response.get_data(as_text=True)
+        nonce = NONCE.search(response.headers["Content-Security-Policy"]).group(1)
+        assert f'nonce="{nonce}"' in html and "<!--csp-nonce-->" not in html
+        assert not page_keys()
+        for kept, _result in fragments.cache.entries.values():
+            assert nonce not in kept
