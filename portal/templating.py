@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, request, url_for
+from flask import Flask, current_app, g, has_request_context, request, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal
+from flask_wtf.csrf import generate_csrf
 from jinja2_fragments.flask import render_block
+from markupsafe import Markup
+
+from portal import security
 
 
 def is_htmx() -> bool:
@@ -22,6 +28,58 @@ def render_page(template: str, block: str | None = None, status: int = 200, **co
     if block and is_htmx():
         return render_block(template, block, **context), status
     return render_template(template, **context), status
+
+
+# --- whole pages shared by signed-out readers ---------------------------------------------
+#
+# A page a signed-out reader gets (a search's results, say) may be rendered once and handed
+# to the next reader asking the same address, but for the two things that belong to one
+# response: the CSP nonce and the CSRF token. While such a page is rendered, the templates'
+# ``csp_nonce()`` and ``csrf_token()`` give stand-ins (HTML comments, which no escaped text
+# can contain), and each response puts its own values in their place.
+
+NONCE_MARK = Markup("<!--csp-nonce-->")
+TOKEN_MARK = Markup("<!--csrf-token-->")
+_marking: ContextVar[bool] = ContextVar("portal_marking", default=False)
+
+
+def template_nonce() -> str:
+    return NONCE_MARK if _marking.get() else security.csp_nonce()
+
+
+def template_csrf_token() -> str:
+    return TOKEN_MARK if _marking.get() else generate_csrf()
+
+
+def page_is_shared() -> bool:
+    """Whether this response may be a page rendered for somebody else: a whole page (not an
+    htmx swap) asked with GET by a signed-out reader with no flashed messages waiting."""
+    return (request.method == "GET" and not is_htmx() and g.get("user") is None
+            and "_flashes" not in session)
+
+
+def shared_page(render: Callable[[], str]) -> str | None:
+    """``render()``'s page with stand-ins for the nonce and the token, or None if a real one
+    was made while rendering (then the page must not be kept)."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    before = ("csp_nonce" in g, field in g)
+    marking = _marking.set(True)
+    try:
+        html = render()
+    finally:
+        _marking.reset(marking)
+    if ("csp_nonce" in g, field in g) != before:
+        return None
+    return html
+
+
+def fill_page(html: str) -> str:
+    """A shared page with this response's nonce and CSRF token in place of the stand-ins."""
+    if NONCE_MARK in html:
+        html = html.replace(NONCE_MARK, security.csp_nonce())
+    if TOKEN_MARK in html:
+        html = html.replace(TOKEN_MARK, generate_csrf())
+    return html
 
 
 def has_endpoint(endpoint: str) -> bool:
@@ -88,6 +146,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(
+        csp_nonce=template_nonce,
+        csrf_token=template_csrf_token,
         url_for=cached_url_for,
         has_endpoint=has_endpoint,
         url_if=url_if,
@@ -99,4 +159,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _brand():
-        return {"brand": current_app.config["BRAND_NAME"]}
+        # csrf_token: Flask-WTF's context processor puts its own in every page; this one
+        # comes later and wins (see shared_page).
+        return {"brand": current_app.config["BRAND_NAME"], "csrf_token": template_csrf_token}

@@ -166,3 +166,25 @@ def test_narrow_window(page: Page, base_url):
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.goto(f"{base_url}/resources/jp/?lang=en")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_kept_page_runs_its_scripts_with_a_nonce_of_its_own(page: Page, base_url, lang):
+    """The second load of a search is the page the server kept (one worker), with this
+    response's nonce and CSRF token put in: the scripts run (the CSP allows them, and the
+    console has no errors), so active search works on it."""
+    copy = COPY[lang]
+    path = f"{base_url}/rewards/catalog?lang={lang}&category=drinks"
+    nonces = []
+    tokens = []
+    for _ in range(2):
+        page.goto(path)
+        expect(results(page)).to_have_count(20)
+        nonces.append(page.locator("script[nonce]").first.evaluate("e => e.nonce"))
+        tokens.append(page.locator("body").get_attribute("hx-headers"))
+    assert nonces[0] and nonces[1] and nonces[0] != nonces[1]
+    assert all("X-CSRFToken" in t and "<!--" not in t for t in tokens)
+    page.get_by_test_id("catalog-q").press_sequentially(copy["word"], delay=40)
+    expect(page).to_have_url(re.compile(r"q=.+&?"))
+    expect(page.locator('[data-item-no="D540-1282"]')).to_be_visible()
+    expect(page.get_by_test_id("catalog-category")).to_have_value("drinks")

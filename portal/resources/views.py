@@ -97,7 +97,8 @@ def search():
 
     # What is the same for everybody asking this search is rendered once per worker and
     # kept (see portal.search.fragments): the results for htmx swaps, the page's content
-    # (form, country pull-down and results) for whole pages.
+    # (form, country pull-down and results) for whole pages, and for signed-out readers the
+    # whole page (the nonce and CSRF token put in each time).
     if is_htmx():
         html, _result = kept_results()
         body = render_block("resources/search.html", "results", results_html=html)
@@ -113,11 +114,16 @@ def search():
                 results_html=html, country_form=country_form,
                 country=next((c for c in listed if c.code == params.country), None)), result
 
-        html, _result = fragments.get(
-            db.session,
-            ("resources page", language, params, per_page, tuple(country_form.country.choices)),
-            cache_size, content)
-        body = render_template("resources/search.html", content_html=html)
+        def whole_page():
+            key = ("resources page", language, params, per_page,
+                   tuple(country_form.country.choices))
+            html, _result = fragments.get(db.session, key, cache_size, content)
+            return render_template("resources/search.html", content_html=html)
+
+        # The country list is part of the page: in the key.
+        body = fragments.page(
+            db.session, ("resources", language, per_page, tuple(country_form.country.choices)),
+            cache_size, whole_page)
     response = make_response(body, 200)
     response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
     return response

@@ -78,18 +78,28 @@ def catalog():
             fmt_number=services.number), result
 
     # What is the same for everybody asking this search is rendered once per worker and
-    # kept (see portal.search.fragments): the results for htmx swaps, the page's content
-    # (form, count and results; the form shows the query as typed) for whole pages.
+    # kept (see portal.search.fragments): the results and htmx swaps, the page's content
+    # (form, count and results; the form shows the query as typed) for whole pages, and
+    # for signed-out readers the whole page (the nonce and CSRF token put in each time).
     if is_htmx():
-        html, result = kept_results()
-        body = render_block(
-            "rewards/catalog.html", "results", params=params, results_html=html,
-            page=services.CatalogPage(params, result, []), fmt_number=services.number)
+        def swap():
+            html, result = kept_results()
+            return render_block(
+                "rewards/catalog.html", "results", params=params, results_html=html,
+                page=services.CatalogPage(params, result, []), fmt_number=services.number
+            ), result
+
+        body, _result = fragments.get(db.session, ("catalog swap", language, params, per_page),
+                                      cache_size, swap)
     else:
-        html, _result = fragments.get(
-            db.session, ("catalog page", language, params, per_page, request.args.get("q")),
-            cache_size, content)
-        body = render_template("rewards/catalog.html", content_html=html)
+        def whole_page():
+            html, _result = fragments.get(
+                db.session, ("catalog page", language, params, per_page, request.args.get("q")),
+                cache_size, content)
+            return render_template("rewards/catalog.html", content_html=html)
+
+        body = fragments.page(db.session, ("catalog", language, per_page), cache_size,
+                              whole_page)
     response = make_response(body, 200)
     response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
     return response

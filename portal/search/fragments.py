@@ -9,8 +9,10 @@ the small :class:`~portal.search.index.Result` the rest of the page needs (the c
 Keys hold the language and the cleaned parameters; every entry belongs to one index state
 (database and version, :func:`portal.search.index.state`), and a new state empties the cache.
 A fragment is handed to everybody asking for its key, so it must hold nothing of one person
-or one response: no CSRF token, no CSP nonce, no session data. The page around it is rendered
-for every request as before.
+or one response: no CSRF token, no CSP nonce, no session data. For signed-out readers the
+whole page is kept as well, with stand-ins where the nonce and the token go
+(:meth:`Fragments.page`); for others the page around the kept content is rendered for every
+request.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable
 
+from flask import request
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from portal import templating
 from portal.search import index
 from portal.search.index import Result
 
@@ -29,16 +33,17 @@ Render = Callable[[], tuple[str, Result]]
 
 class Fragments:
     def __init__(self) -> None:
-        self.cache = index._Cache()
+        self.cache = index.LRUCache()
         self.state: tuple | None = None
         self.lock = threading.Lock()
 
     def get(self, session: Session, key: Hashable, size: int, render: Render
             ) -> tuple[Markup, Result]:
-        """The HTML and result for ``key``: kept ones, or ``render()``'s (then kept)."""
+        """The HTML and result for ``key``: kept ones, or ``render()``'s (then kept; not when
+        the HTML is None)."""
         if size <= 0:
             html, result = render()
-            return Markup(html), result
+            return (Markup(html) if html is not None else None), result
         state = index.state(session)
         with self.lock:
             if state != self.state:
@@ -48,9 +53,23 @@ class Fragments:
         found = self.cache.get(key)
         if found is None:
             html, result = render()
+            if html is None:
+                return None, result
             found = (Markup(html), result)
             self.cache.put(key, found, size)
         return found
+
+    def page(self, session: Session, key: Hashable, size: int, render: Callable[[], str]
+             ) -> str:
+        """A whole page: for a signed-out reader the one kept for ``key`` (the language and
+        the address: every argument shows in the page) with this response's nonce and CSRF
+        token put in (:func:`portal.templating.shared_page`), else ``render()``."""
+        if size <= 0 or not templating.page_is_shared():
+            return render()
+        key = ("page", key, request.script_root, request.full_path)
+        html, _result = self.get(session, key, size,
+                                 lambda: (templating.shared_page(render), None))
+        return templating.fill_page(html) if html is not None else render()
 
     def clear(self) -> None:
         with self.lock:

@@ -426,8 +426,9 @@ def run(session: Session, query: Query) -> Result:
     return result
 
 
-class _Cache:
-    """A small least-recently-used cache of results, per process."""
+class LRUCache:
+    """A small least-recently-used cache, per process (answers here, rendered pages in
+    :mod:`portal.search.fragments`)."""
 
     def __init__(self) -> None:
         self.entries: OrderedDict[tuple, Any] = OrderedDict()
@@ -452,7 +453,7 @@ class _Cache:
             self.entries.clear()
 
 
-cache = _Cache()
+cache = LRUCache()
 
 
 def search(session: Session, query: Query, cache_size: int = 0) -> Result:

@@ -185,26 +185,55 @@ NONCE = re.compile(r"'nonce-([^']+)'")
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
 
-def test_kept_results_hold_no_nonce_or_token_and_each_page_gets_its_own(client):
+def page_keys():
     from portal.search.fragments import fragments
+
+    return [key for key in fragments.cache.entries if key[1][0] == "page"]
+
+
+def test_kept_pages_hold_no_nonce_or_token_and_each_response_gets_its_own(client):
+    from portal.search.fragments import fragments
+    from portal.templating import NONCE_MARK, TOKEN_MARK
 
     fragments.clear()
     path = "/rewards/catalog?q=%E8%8C%B6&lang=ja"
     first = client.get(path)
-    assert len(fragments.cache.entries) == 2  # the results, and the page's content
+    # The results, the page's content, and (signed out) the whole page.
+    assert len(fragments.cache.entries) == 3 and len(page_keys()) == 1
     second = client.get(path)
     client.get(path, headers=HX)
-    assert len(fragments.cache.entries) == 2  # later answers came from the kept ones
+    assert len(fragments.cache.entries) == 4  # and the htmx swap; later answers were kept ones
     one, two = (NONCE.search(r.headers["Content-Security-Policy"]).group(1)
                 for r in (first, second))
     assert one != two
     html = second.get_data(as_text=True)
-    assert f'nonce="{two}"' in html and one not in html
+    assert html.count(f'nonce="{two}"') == first.get_data(as_text=True).count(
+        f'nonce="{one}"') >= 2
+    assert one not in html and NONCE_MARK not in html and TOKEN_MARK not in html
     assert item_numbers(html) == item_numbers(first.get_data(as_text=True))
     token = TOKEN.search(html).group(1)
     for kept, _result in fragments.cache.entries.values():
-        assert "nonce" not in kept and token not in kept and "csrf" not in kept.lower()
+        assert one not in kept and two not in kept and token not in kept
         assert 'data-testid="catalog-item"' in kept
+    (kept_page, _result), = (fragments.cache.entries[k] for k in page_keys())
+    assert NONCE_MARK in kept_page and TOKEN_MARK in kept_page
+    # The token put into the kept page is this session's: htmx's POSTs with it pass.
+    assert client.post("/_test/echo", headers={"X-CSRFToken": token}).status_code == 200
+    assert client.post("/_test/echo").status_code == 400
+
+
+def test_pages_with_flashed_messages_are_not_kept(client):
+    from portal.search.fragments import fragments
+
+    fragments.clear()
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "A message for this reader only")]
+    html = client.get("/rewards/catalog?lang=en").get_data(as_text=True)
+    assert "A message for this reader only" in html
+    assert not page_keys() and len(fragments.cache.entries) == 2
+    assert "A message for this reader only" not in client.get(
+        "/rewards/catalog?lang=en").get_data(as_text=True)
+    assert len(page_keys()) == 1
 
 
 def test_kept_results_are_per_language(client):
@@ -232,7 +261,9 @@ def test_kept_results_serve_the_htmx_swap_and_the_full_page(client):
     full = client.get(path).get_data(as_text=True)
     swap = client.get(path, headers=HX).get_data(as_text=True)
     again = client.get(path).get_data(as_text=True)
-    assert len(fragments.cache.entries) == 2  # the results, and the page's content
+    swap_again = client.get(path, headers=HX).get_data(as_text=True)
+    assert swap_again == swap
+    assert len(fragments.cache.entries) == 4  # results, content, whole page, htmx swap
     assert "<html" in full and "<html" in again and "<html" not in swap
     assert 'hx-swap-oob' in swap and 'hx-swap-oob' not in full
     assert 'data-testid="catalog-category"' in swap  # the filter inputs, out of band
@@ -247,14 +278,14 @@ def test_kept_results_follow_the_index(client, db_session):
     fragments.clear()
     path = "/resources/search?q=%E7%94%B3&lang=ja"
     before = client.get(path).get_data(as_text=True)
-    assert "enrollment-overview" in before and len(fragments.cache.entries) == 2
+    assert "enrollment-overview" in before and len(fragments.cache.entries) == 3
     from portal.resources.models import Article
 
     db_session.get(Article, "enrollment-overview").active = False
     index.build(db_session)
     after = client.get(path).get_data(as_text=True)
     assert "enrollment-overview" not in after
-    assert len(fragments.cache.entries) == 2  # the old version's entries are gone
+    assert len(fragments.cache.entries) == 3  # the old version's entries are gone
 
 
 def test_without_the_cache_nothing_is_kept(client, app, monkeypatch):
@@ -262,8 +293,14 @@ def test_without_the_cache_nothing_is_kept(client, app, monkeypatch):
 
     fragments.clear()
     monkeypatch.setitem(app.config, "SEARCH_CACHE_SIZE", 0)
-    html = client.get("/rewards/catalog?q=%E8%8C%B6&lang=ja").get_data(as_text=True)
-    assert "D540-0598" in item_numbers(html)
+    for headers in ({}, HX):
+        response = client.get("/rewards/catalog?q=%E8%8C%B6&lang=ja", headers=headers)
+        html = response.get_data(as_text=True)
+        assert "D540-0598" in item_numbers(html)
+        nonce = NONCE.search(response.headers["Content-Security-Policy"]).group(1)
+        assert (f'nonce="{nonce}"' in html) == (headers == {})
+    html = client.get("/resources/search?q=password&lang=en").get_data(as_text=True)
+    assert 'data-slug="passwords"' in html and "<!--" not in html
     assert not fragments.cache.entries
 
 
@@ -305,10 +342,28 @@ def test_kept_pages_hold_nothing_of_the_signed_in_person(app, client, registered
     path = "/rewards/catalog?q=%E8%8C%B6&lang=ja"
     mine = client.get(path).get_data(as_text=True)
     assert 'data-testid="signed-in-as"' in mine and "山本 花子" in mine
-    assert fragments.cache.entries
+    assert fragments.cache.entries and not page_keys()  # no whole page kept for a person
     for kept, _result in fragments.cache.entries.values():
         assert "山本" not in kept and "signed-in-as" not in kept
     # Somebody else, signed out, gets the kept content in a page of their own.
     theirs = app.test_client().get(path).get_data(as_text=True)
     assert "山本" not in theirs and 'data-testid="sign-in-link"' in theirs
     assert item_numbers(theirs) == item_numbers(mine)
+
+
+def test_a_page_that_made_a_real_nonce_while_kept_is_not_kept(app, client, monkeypatch):
+    """If something in a page made a real nonce or token (not the stand-ins), the page is
+    not kept, and the response is rendered for its reader as usual."""
+    from portal import security
+    from portal.search.fragments import fragments
+
+    fragments.clear()
+    monkeypatch.setitem(app.jinja_env.globals, "csp_nonce", security.csp_nonce)
+    for _ in range(2):
+        response = client.get("/rewards/catalog?q=%E8%8C%B6&lang=ja")
+        html = response.get_data(as_text=True)
+        nonce = NONCE.search(response.headers["Content-Security-Policy"]).group(1)
+        assert f'nonce="{nonce}"' in html and "<!--csp-nonce-->" not in html
+        assert not page_keys()
+        for kept, _result in fragments.cache.entries.values():
+            assert nonce not in kept
