@@ -133,7 +133,9 @@ def test_resource_center_country_switch_and_search(page: Page, base_url, lang):
     page.locator('[data-testid="resource-result"][data-slug="passwords"] a').click()
     expect(page.get_by_test_id("rc-article")).to_have_attribute("data-slug", "passwords")
 
-    # The pull-down switches country from any page.
+    # The pull-down switches country from any page (once the page's script has run: before
+    # that, the Go button next to it sends the choice).
+    page.wait_for_load_state()
     page.get_by_test_id("rc-country-select").select_option("sg")
     expect(page).to_have_url(f"{base_url}/resources/sg/")
 
