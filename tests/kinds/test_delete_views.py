@@ -95,6 +95,8 @@ def test_submit_gives_the_contract_shape_the_notice_and_a_pdf(delete, db_session
     assert delete.step("user", delete_fields(**{"del-reason_note": "  "})).status_code == 303
     review = text(delete.get("/enroll/delete/step/review"))
     assert "leaver01" in review and "Left the company" in review
+    # The applicant's section is titled as on the form.
+    assert re.search(r'id="summary-applicant-title"[^>]*>Program Administrator<', review)
     assert "/enroll/delete/step/user?review=1#deletion" in review
     assert "/enroll/delete/step/user?review=1#applicant" in review
     first = delete.submit()
