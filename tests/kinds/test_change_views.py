@@ -292,6 +292,7 @@ def test_the_pdf_has_the_changes_in_japanese(change, registered_pa):
     content = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     assert done_url.rsplit("/", 1)[1] in content and "target01" in content
     assert "変更1" in content and "インド" in content
+    assert "照会番号：" in content  # the Japanese colon, as on the lines below it
 
 
 def test_an_expired_draft_is_refused_and_deleted(change, db_session):
