@@ -76,6 +76,8 @@ def test_the_radio_and_the_texts_are_in_japanese(client):
     assert "既存の管理責任者としてアクセス権を変更する" in page
     assert "他のユーザーのアクセス権を変更する" in page
     assert "ご登録済みのユーザーID" in page and "ユーザーの追加" in page
+    assert "残り時間：" in page and "残り時間:" not in page  # the warning, Japanese colon
+    assert "Eメールアドレス" in page and "ご自身のユーザーID" in page
 
 
 # --- step 1 ---------------------------------------------------------------------------------------
