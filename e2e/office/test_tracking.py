@@ -13,7 +13,7 @@ from tests.application_factory import new_reference
 # Friday 20 November 2026 in Japan; Monday 23 is a public holiday: due Monday 30 November.
 SUBMITTED = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
 TEXT = {
-    "ja": {"h1": "申し込み状況の確認", "status": "受付済み", "submitted": "2026年11月20日",
+    "ja": {"h1": "お申し込み状況の確認", "status": "受付済み", "submitted": "2026年11月20日",
            "expected": "2026年11月30日", "nomatch": "一致するお申し込みが見つかりません",
            "rejected": "却下"},
     "en": {"h1": "Track an application", "status": "Received",

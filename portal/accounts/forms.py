@@ -124,6 +124,13 @@ class LoginForm(FlaskForm):
     user_id = StringField(_l("User ID"), validators=[InputRequired(_l("Enter your user ID."))])
     password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password."))])
 
+    def validate_password(self, field):
+        """A password has half-width characters only: one typed in full width (an IME left
+        on) cannot be right, so say so next to it, and count no failed attempt. The message
+        is about the input alone, whatever the user ID."""
+        if rules.has_full_width(field.data or ""):
+            raise ValidationError(rules.half_width_message())
+
 
 class ForgotForm(FlaskForm):
     user_id = StringField(_l("User ID"), validators=[InputRequired(_l("Enter your user ID."))])

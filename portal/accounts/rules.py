@@ -28,7 +28,7 @@ def has_full_width(value: str) -> bool:
     return any("\uff01" <= ch <= "\uff5e" or ch == "\u3000" for ch in value)
 
 
-def _half_width_message() -> str:
+def half_width_message() -> str:
     return _(
         "Please switch your keyboard to half-width input: full-width letters, digits, "
         "symbols and spaces cannot be used here."
@@ -38,8 +38,10 @@ def _half_width_message() -> str:
 # --- user ID (REG-3) -------------------------------------------------------------------------
 
 def fold_user_id(value: str) -> str:
-    """The form a user ID is compared and kept unique in (case does not matter)."""
-    return value.strip().casefold()
+    """The form a user ID is compared and kept unique in: case does not matter, and one
+    typed with full-width letters (an IME left on, when signing in) is the same ID. User IDs
+    themselves are half-width only, so this changes no stored value."""
+    return unicodedata.normalize("NFKC", value).strip().casefold()
 
 
 def user_id_problem(value: str | None) -> str | None:
@@ -47,7 +49,7 @@ def user_id_problem(value: str | None) -> str | None:
     if not value:
         return _("Enter a user ID.")
     if has_full_width(value):
-        return _half_width_message()
+        return half_width_message()
     if any(ch.isspace() for ch in value):
         return _("A user ID cannot contain spaces.")
     if not _ASCII_ALNUM.match(value):
@@ -105,7 +107,7 @@ def password_problem(value: str | None, user_id: str | None = None) -> str | Non
     if not value:
         return _("Enter a password.")
     if has_full_width(value):
-        return _half_width_message()
+        return half_width_message()
     if any(ch.isspace() for ch in value):
         return _("A password cannot contain spaces.")
     if not _PASSWORD_CHARS.match(value):
@@ -135,7 +137,7 @@ def answer_problem(value: str | None) -> str | None:
     if not value:
         return _("Enter the answer to your secret question.")
     if has_full_width(value):
-        return _half_width_message()
+        return half_width_message()
     if not _ANSWER_CHARS.match(value):
         return _("Use only half-width letters (A-Z, a-z) and digits (0-9) in the answer.")
     if not ANSWER_MIN <= len(normalize_answer(value)) <= ANSWER_MAX:

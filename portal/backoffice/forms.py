@@ -17,17 +17,30 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.forms import choices
 
+# Our own words for the length limits (WTForms' built-in Japanese reads stiffly).
+_TOO_LONG = _l("Use at most %(max)d characters.")
+
+
+class _Date(DateField):
+    """A date from the address; a malformed one gets our message, not WTForms' wording."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a date like 2026-04-01.")) from None
+
 
 class LoginForm(FlaskForm):
     login = StringField(
         _l("Login name"),
-        validators=[DataRequired(_l("Enter your login name.")), Length(max=40)],
+        validators=[DataRequired(_l("Enter your login name.")), Length(max=40, message=_TOO_LONG)],
         render_kw={"autocomplete": "username", "autocapitalize": "none",
                    "spellcheck": "false"},
     )
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(_l("Enter your password.")), Length(max=200)],
+        validators=[DataRequired(_l("Enter your password.")), Length(max=200, message=_TOO_LONG)],
         render_kw={"autocomplete": "current-password"},
     )
     next = HiddenField()
@@ -80,15 +93,15 @@ class ApplicationFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Reference number or applicant's email"),
-                    validators=[Optional(), Length(max=254)],
+                    validators=[Optional(), Length(max=254, message=_TOO_LONG)],
                     render_kw={"autocomplete": "off", "spellcheck": "false", "type": "search"})
     kind = SelectField(_l("Kind"), choices=kind_choices, validate_choice=False)
     status = SelectField(_l("Status"), choices=application_status_choices,
                          validate_choice=False)
-    submitted_from = DateField(_l("Submitted from"), validators=[Optional()],
-                               format="%Y-%m-%d")
-    submitted_to = DateField(_l("Submitted until"), validators=[Optional()],
-                             format="%Y-%m-%d")
+    submitted_from = _Date(_l("Submitted from"), validators=[Optional()],
+                           format="%Y-%m-%d")
+    submitted_to = _Date(_l("Submitted until"), validators=[Optional()],
+                         format="%Y-%m-%d")
 
     def validate_submitted_to(self, field):
         start = self.submitted_from.data
@@ -114,6 +127,6 @@ class UserSearchForm(FlaskForm):
     q = StringField(
         _l("User ID or contact ID"),
         validators=[DataRequired(_l("Enter a user ID or a 9-digit contact ID.")),
-                    Length(max=40)],
+                    Length(max=40, message=_TOO_LONG)],
         render_kw={"autocapitalize": "none", "spellcheck": "false", "autocomplete": "off"},
     )

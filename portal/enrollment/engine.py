@@ -170,8 +170,10 @@ class ReviewStep(Step):
             key = steps.get(section.group)
             if not key:
                 return None
-            anchor = f"#{section.key}" if section.key != section.group else ""
-            return url_for("enrollment.step", kind=ctx.kind.name, step=key, review=1) + anchor
+            # To the section's own place on the step (#applicant, #deletion, #user-0...): on
+            # a narrow screen the delete step's applicant is below the user to delete.
+            return (url_for("enrollment.step", kind=ctx.kind.name, step=key, review=1)
+                    + f"#{section.key}")
 
         return {
             "sections": summary.sections(ctx.session, ctx.kind.name, ctx.data, ctx.language,

@@ -147,9 +147,9 @@ def functions_text(ref: refdata.Reference, items: Iterable[Mapping[str, Any]],
     return format_list([p for p in parts if p])
 
 
-def _applicant(data: Mapping[str, Any], language: str) -> Section:
+def _applicant(data: Mapping[str, Any], language: str, title: str | None = None) -> Section:
     applicant = data.get("applicant") or {}
-    section = Section("applicant", _("Applicant"), "applicant")
+    section = Section("applicant", title or _("Applicant"), "applicant")
     mode = applicant_mode_label(applicant.get("mode"))
     if mode:
         section.add(_("Who applies"), mode, "mode")
@@ -284,7 +284,8 @@ def _change(ref: refdata.Reference, data: Mapping[str, Any], language: str) -> l
 
 
 def _delete(ref: refdata.Reference, data: Mapping[str, Any], language: str) -> list[Section]:
-    result = [_applicant(data, language)]
+    # The form asks for the applicant as the company's Program Administrator: same title here.
+    result = [_applicant(data, language, _("Program Administrator"))]
     section = Section("deletion", _("User to delete"), "deletion")
     section.add(_("User ID"), data.get("user_id"), "user_id")
     section.add(_("Reason"), ref.deletion_reason(data.get("reason"), language)

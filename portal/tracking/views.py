@@ -42,7 +42,9 @@ def track():
         asked = True
     else:
         form = TrackForm(request.args, meta={"csrf": False})
-        asked = "reference" in request.args or "email" in request.args
+        # A link may bring the reference alone (the confirmation page's): the form is then
+        # filled in, and the lookup waits for the email address.
+        asked = "email" in request.args
     result = None
     problem = None
     status = 200

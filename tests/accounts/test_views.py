@@ -287,6 +287,29 @@ def test_sign_in_and_the_header(client, registered, post_form):
     assert 'data-testid="signed-in-as">田中 太郎<' in page and 'data-testid="sign-in-link"' not in page
 
 
+def test_a_user_id_typed_in_full_width_signs_in(client, registered, post_form):
+    registered("wide0001")
+    response = sign_in(post_form, "ＷＩＤＥ０００１")
+    assert response.headers.get("HX-Redirect") == "/"
+
+
+def test_a_full_width_password_is_pointed_out_and_not_counted(app, registered, post_form,
+                                                              db_session):
+    user = registered("wide0002")
+    for _ in range(app.config["LOCKOUT_THRESHOLD"] + 1):
+        response = sign_in(post_form, "wide0002", "Ｐａｓｓｗ０ｒｄ＃１")
+        assert response.status_code == 422
+    page = text(response)
+    assert 'id="password-error"' in page and "half-width" in page
+    assert 'data-testid="login-problem"' not in page
+    from portal.accounts.models import User
+
+    db_session.expire_all()
+    stored = db_session.get(User, user.id)
+    assert stored.failed_logins == 0 and stored.locked_at is None
+    assert sign_in(post_form, "wide0002").headers.get("HX-Redirect") == "/"
+
+
 def test_unknown_user_and_wrong_password_get_the_same_message(client, registered, post_form):
     registered("known002")
     find = re.compile(r'data-testid="login-problem"><p>(.*?)</p>')

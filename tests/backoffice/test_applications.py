@@ -99,6 +99,19 @@ def test_a_bad_date_is_reported_and_left_out(signed_in, sample):
     assert len(rows(page)) == 2  # the start date still applies
 
 
+def test_filter_messages_are_ours_in_both_languages(signed_in, sample):
+    page = signed_in.get("/backoffice/applications?submitted_to=2026-02-30&lang=ja"
+                         ).get_data(as_text=True)
+    assert "2026-04-01のような形式で日付を入力してください。" in page
+    page = signed_in.get("/backoffice/applications?q=" + "x" * 255 + "&lang=ja"
+                         ).get_data(as_text=True)
+    assert "254文字以内で入力してください。" in page
+    assert len(rows(page)) == 4  # the query is left out, as a bad date is
+    page = signed_in.get("/backoffice/applications?submitted_from=x&lang=en").get_data(
+        as_text=True)
+    assert "Enter a date like 2026-04-01." in page
+
+
 def test_counts_follow_the_other_filters(signed_in, sample):
     page = signed_in.get("/backoffice/applications?kind=new&lang=en").get_data(as_text=True)
     assert re.search(r'bo-app-count-all">All <span[^>]*>2<', page)

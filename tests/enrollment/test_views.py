@@ -46,7 +46,7 @@ def test_landing_explains_and_links_the_ways_in(client, lang, words):
 
 
 @pytest.mark.parametrize(("lang", "label"), [
-    ("en", "Check an application's status"), ("ja", "申し込みの状況を確認する")])
+    ("en", "Check an application's status"), ("ja", "お申し込み状況を確認する")])
 def test_landing_leads_to_tracking(client, lang, label):
     page = text(client.get(f"/enroll/?lang={lang}"))
     link = re.search(r'<a href="([^"]+)" data-testid="landing-track-link">([^<]+)</a>', page)

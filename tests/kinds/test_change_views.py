@@ -76,6 +76,8 @@ def test_the_radio_and_the_texts_are_in_japanese(client):
     assert "既存の管理責任者としてアクセス権を変更する" in page
     assert "他のユーザーのアクセス権を変更する" in page
     assert "ご登録済みのユーザーID" in page and "ユーザーの追加" in page
+    assert "残り時間：" in page and "残り時間:" not in page  # the warning, Japanese colon
+    assert "Eメールアドレス" in page and "ご自身のユーザーID" in page
 
 
 # --- step 1 ---------------------------------------------------------------------------------------
@@ -292,6 +294,7 @@ def test_the_pdf_has_the_changes_in_japanese(change, registered_pa):
     content = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     assert done_url.rsplit("/", 1)[1] in content and "target01" in content
     assert "変更1" in content and "インド" in content
+    assert "照会番号：" in content  # the Japanese colon, as on the lines below it
 
 
 def test_an_expired_draft_is_refused_and_deleted(change, db_session):

@@ -95,7 +95,10 @@ def test_submit_gives_the_contract_shape_the_notice_and_a_pdf(delete, db_session
     assert delete.step("user", delete_fields(**{"del-reason_note": "  "})).status_code == 303
     review = text(delete.get("/enroll/delete/step/review"))
     assert "leaver01" in review and "Left the company" in review
-    assert "/enroll/delete/step/user?review=1" in review
+    # The applicant's section is titled as on the form.
+    assert re.search(r'id="summary-applicant-title"[^>]*>Program Administrator<', review)
+    assert "/enroll/delete/step/user?review=1#deletion" in review
+    assert "/enroll/delete/step/user?review=1#applicant" in review
     first = delete.submit()
     assert first.status_code == 303
     application = db_session.scalars(select(Application)).one()
@@ -109,6 +112,9 @@ def test_submit_gives_the_contract_shape_the_notice_and_a_pdf(delete, db_session
     assert db_session.scalars(select(Draft)).all() == []
     done = text(delete.get(first.headers["Location"]))
     assert 'data-testid="delete-notice"' in done
+    # The way to follow it brings the reference number along.
+    assert re.search(r'href="/applications/track\?reference=D-[^"]+" data-testid="done-track"',
+                     done)
     assert "Within 5 business days of receiving the application" in done
     ja = text(delete.get(first.headers["Location"] + "?lang=ja"))
     assert "5営業日以内に、ユーザーIDおよび関連するアクセス権の削除が完了します" in ja

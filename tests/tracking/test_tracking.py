@@ -140,6 +140,14 @@ def test_the_window_passes(db_session, application):
     assert later.outcome is services.Outcome.FOUND
 
 
+def test_a_link_with_the_reference_alone_fills_it_in_without_errors(client):
+    response = client.get("/applications/track?reference=N-7K3Q-9XWP-2MDA&lang=en")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'value="N-7K3Q-9XWP-2MDA"' in page
+    assert "error-summary" not in page and "track-problem" not in page
+
+
 def test_empty_form_and_bad_values(client):
     page = client.get("/applications/track?lang=en")
     assert page.status_code == 200 and "track-problem" not in page.get_data(as_text=True)
