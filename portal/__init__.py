@@ -10,6 +10,16 @@ from flask import Flask
 log = logging.getLogger(__name__)
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind ``PROXY_COUNT`` reverse proxies, take the client's address and scheme from the
+    headers they add (per-address limits then count the client, not the proxy)."""
+    count = int(app.config.get("PROXY_COUNT", 0))
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application from ``PORTAL_*`` settings, overridden by ``config``."""
     from portal.settings import load_settings
@@ -28,12 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
-    if app.config.get("PROXY_COUNT", 0) > 0:
-        # Behind reverse proxies, take the client's address and scheme from their headers.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        count = int(app.config["PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
+    trust_proxies(app)
     # The largest request body: one upload plus the form around it.
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + 256 * 1024
 

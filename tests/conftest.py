@@ -57,7 +57,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 
 def _add_test_routes(app: Flask) -> None:
-    """Routes that exist only in the test app: an unexpected error and a plain POST."""
+    """Routes that exist only in the test app: an unexpected error, a plain POST and the
+    client's address as the portal sees it."""
 
     @app.get("/_test/boom")
     def _boom():
@@ -66,6 +67,12 @@ def _add_test_routes(app: Flask) -> None:
     @app.post("/_test/echo")
     def _echo():
         return "posted"
+
+    @app.get("/_test/address")
+    def _address():
+        from portal.accounts.current import client_address
+
+        return client_address()
 
 
 @pytest.fixture(autouse=True)

@@ -67,12 +67,16 @@ def test_readme_documents_every_setting():
 @pytest.mark.parametrize(("count", "expected"), [(0, "127.0.0.1"), (1, "203.0.113.7")])
 def test_client_address_behind_a_proxy(app, count, expected):
     """With PORTAL_PROXY_COUNT the per-address limits see the client, not the proxy; without
-    it a forged header changes nothing."""
-    from portal import create_app
-    from portal.accounts.current import client_address
+    it a forged header changes nothing. (The session's app is wrapped and restored: a second
+    app would take over the shared database handle.)"""
+    from portal import trust_proxies
 
-    proxied = create_app({"PROXY_COUNT": count})
-    proxied.add_url_rule("/_test/address", "_test_address", client_address)
-    answer = proxied.test_client().get(
-        "/_test/address", headers={"X-Forwarded-For": "203.0.113.7"})
+    original, before = app.wsgi_app, app.config["PROXY_COUNT"]
+    app.config["PROXY_COUNT"] = count
+    try:
+        trust_proxies(app)
+        answer = app.test_client().get(
+            "/_test/address", headers={"X-Forwarded-For": "203.0.113.7"})
+    finally:
+        app.wsgi_app, app.config["PROXY_COUNT"] = original, before  # type: ignore[method-assign]
     assert answer.get_data(as_text=True) == expected
