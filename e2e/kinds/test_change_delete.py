@@ -194,8 +194,13 @@ def test_removing_a_function_hides_its_role(page: Page, base_url):
     add_change(page, 0, 0, "JP", ["OCA"], "000000000001", action="remove")
     role = page.get_by_test_id("u0-a0-role_OCA")
     expect(role).to_be_hidden()  # a removed function goes with whatever role it had
+    # The entry's heading follows what is chosen, without a reload.
+    summary = page.get_by_test_id("change-summary-0-0")
+    page.get_by_test_id("u0-a0-cg_rest").blur()
+    expect(summary).to_have_text("削除 · 日本 · 392000000000001 · オンライン・カード申請")
     page.get_by_test_id("u0-a0-action-add").check()
     expect(role).to_be_visible()
+    expect(summary).to_have_text(re.compile(r"^追加 · 日本"))
     page.get_by_test_id("u0-a0-action-remove").check()
     expect(role).to_be_hidden()
     page.get_by_test_id("wizard-next").click()
