@@ -146,6 +146,10 @@ def test_a_link_with_the_reference_alone_fills_it_in_without_errors(client):
     assert response.status_code == 200
     assert 'value="N-7K3Q-9XWP-2MDA"' in page
     assert "error-summary" not in page and "track-problem" not in page
+    assert re.search(r'<input[^>]*data-autofocus[^>]*id="email"|<input[^>]*id="email"[^>]*'
+                     r'data-autofocus', page)  # the email is what is left to type
+    assert "data-autofocus" not in client.get("/applications/track?lang=en").get_data(
+        as_text=True)
 
 
 def test_empty_form_and_bad_values(client):
