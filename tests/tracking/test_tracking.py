@@ -94,8 +94,11 @@ def test_status_words_and_the_rejection_reason(client, db_session):
     assert 'data-testid="track-reason">ユーザーIDが見つかりません。<' in page
     assert 'data-testid="track-decided">November 22, 2026<' in page
     assert "track-expected" not in page
+    assert re.search(r'href="/enroll/" data-testid="track-apply-again">Send a new application<',
+                     page)  # "please send a new application": the way to it
     page = lookup(client, "C-IIII-IIII-IIII").get_data(as_text=True)
     assert "Our staff are checking your application now." in page and "track-reason" not in page
+    assert "track-apply-again" not in page
     page = lookup(client, "N-CCCC-CCCC-CCCC").get_data(as_text=True)
     assert "Each new user receives two emails" in page
 
