@@ -18,10 +18,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TEXT = {
     "ja": {"users": "ユーザー情報の入力", "access": "アクセス権の設定", "approvers": "承認者情報の入力",
            "review": "お申し込み内容の確認", "done": "お申し込みを受け付けました", "japan": "日本",
-           "india": "インド",
+           "india": "インド", "opm": "オンライン・プログラム・マネジメント",
            "discarded": "入力内容は破棄されました", "cg_error": "12桁を入力してください"},
     "en": {"users": "User information", "access": "Access", "approvers": "Approver details",
            "review": "Review", "done": "Application received", "japan": "Japan", "india": "India",
+           "opm": "Online Program Management",
            "discarded": "Your entries were discarded", "cg_error": "Enter exactly 12 digits"},
 }
 
@@ -103,7 +104,10 @@ def test_two_users_from_start_to_pdf(page: Page, base_url, lang, expected_422, e
     expect(page.get_by_test_id("u1-a0-role_REPORTING")).to_have_count(0)  # no approval roles
     add_entry(page, 1, 1, "IN", ["OCA"], "000000000003", {"OCA": "APPROVER"})
     expect(page.get_by_test_id("u1-a1-cg_rest-prefix")).to_have_text("356")
-    expect(page.get_by_test_id("access-summary-1-1")).to_have_text(TEXT[lang]["india"])
+    expect(page.get_by_test_id("access-summary-1-1")).to_contain_text(TEXT[lang]["india"])
+    page.get_by_test_id("u1-a1-functions-OPM").check()
+    expect(page.get_by_test_id("access-summary-1-1")).to_contain_text(TEXT[lang]["opm"])
+    page.get_by_test_id("u1-a1-functions-OPM").uncheck()
     expect(page.get_by_test_id("u1-a1-functions-CARD_CONTROLS")).to_have_count(0)
     add_entry(page, 1, 2, "SG", ["OPM"], "000000000004")
     page.get_by_test_id("remove-access-1-1").click()

@@ -186,6 +186,27 @@ def test_delete_a_user_with_the_five_day_notice(page: Page, base_url, lang, expe
     expect(page.get_by_test_id("download-pdf")).to_be_visible()
 
 
+def test_removing_a_function_hides_its_role(page: Page, base_url):
+    start(page, base_url, "ja", "change")
+    page.get_by_test_id("applicant-mode-other").check()
+    fill(page, {**APPLICANT, "u0-user_id": "target01"})
+    page.get_by_test_id("wizard-next").click()
+    add_change(page, 0, 0, "JP", ["OCA"], "000000000001", action="remove")
+    role = page.get_by_test_id("u0-a0-role_OCA")
+    expect(role).to_be_hidden()  # a removed function goes with whatever role it had
+    # The entry's heading follows what is chosen, without a reload.
+    summary = page.get_by_test_id("change-summary-0-0")
+    page.get_by_test_id("u0-a0-cg_rest").blur()
+    expect(summary).to_have_text("削除 · 日本 · 392000000000001 · オンライン・カード申請")
+    page.get_by_test_id("u0-a0-action-add").check()
+    expect(role).to_be_visible()
+    expect(summary).to_have_text(re.compile(r"^追加 · 日本"))
+    page.get_by_test_id("u0-a0-action-remove").check()
+    expect(role).to_be_hidden()
+    page.get_by_test_id("wizard-next").click()
+    expect(page.get_by_test_id("step-title")).to_have_text(TEXT["ja"]["approvers"])
+
+
 @pytest.mark.parametrize("way", ["change", "delete"])
 def test_narrow_window_fits(page: Page, base_url, way, expected_422):
     page.set_viewport_size({"width": 375, "height": 800})

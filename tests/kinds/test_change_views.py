@@ -199,6 +199,20 @@ def test_the_same_place_may_be_added_to_and_removed_from(change):
     assert change.step("changes", data).status_code == 303
 
 
+def test_removing_a_function_asks_no_role(change, db_session):
+    start_with_users(change)
+    data = change_fields(0, 0, functions=("OCA",), action="remove", OCA="APPROVER")
+    response = change.step("changes", {**data, "u0-a0-role_OCA": ""})
+    assert response.status_code == 303, change.errors(response)
+    response = change.step("changes", data)  # a role sent anyway is not kept
+    assert response.status_code == 303
+    saved = the_draft(db_session).data["users"][0]["changes"][0]
+    assert saved["functions"] == [{"function": "OCA", "role": None}]
+    # Adding still needs the role.
+    response = change.step("changes", change_fields(0, 0, functions=("OCA",)))
+    assert change.errors(response) == ["u0-a0-role_OCA"]
+
+
 def test_each_user_needs_a_change(change):
     start_with_users(change, "target01", "other02")
     response = change.step("changes", {**change_fields(0, 0), "u1-access-present": "1"})

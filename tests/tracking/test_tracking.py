@@ -94,8 +94,11 @@ def test_status_words_and_the_rejection_reason(client, db_session):
     assert 'data-testid="track-reason">ユーザーIDが見つかりません。<' in page
     assert 'data-testid="track-decided">November 22, 2026<' in page
     assert "track-expected" not in page
+    assert re.search(r'href="/enroll/" data-testid="track-apply-again">Send a new application<',
+                     page)  # "please send a new application": the way to it
     page = lookup(client, "C-IIII-IIII-IIII").get_data(as_text=True)
     assert "Our staff are checking your application now." in page and "track-reason" not in page
+    assert "track-apply-again" not in page
     page = lookup(client, "N-CCCC-CCCC-CCCC").get_data(as_text=True)
     assert "Each new user receives two emails" in page
 
@@ -146,6 +149,10 @@ def test_a_link_with_the_reference_alone_fills_it_in_without_errors(client):
     assert response.status_code == 200
     assert 'value="N-7K3Q-9XWP-2MDA"' in page
     assert "error-summary" not in page and "track-problem" not in page
+    assert re.search(r'<input[^>]*data-autofocus[^>]*id="email"|<input[^>]*id="email"[^>]*'
+                     r'data-autofocus', page)  # the email is what is left to type
+    assert "data-autofocus" not in client.get("/applications/track?lang=en").get_data(
+        as_text=True)
 
 
 def test_empty_form_and_bad_values(client):

@@ -211,10 +211,17 @@ class ChangesStep(AccessStep):
         entry = super().parse_entry(ctx, form, p)
         action = _get(form, p + "action")
         entry["action"] = action if action in ACTIONS else ""
+        if entry["action"] == "remove":
+            # A removed function goes whatever its role: no role is asked or kept.
+            for item in entry["functions"]:
+                item["role"] = None
         return entry
 
     def entry_errors(self, ctx: Ctx, i: int, j: int, entry: Mapping[str, Any]) -> Errors:
         errors = super().entry_errors(ctx, i, j, entry)
+        if entry.get("action") == "remove":
+            errors = {key: message for key, message in errors.items()
+                      if not key.startswith(f"u{i}-a{j}-role_")}
         if entry.get("action") not in ACTIONS:
             errors[f"u{i}-a{j}-action"] = _("Choose Add or Remove.")
         return errors

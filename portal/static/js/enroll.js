@@ -137,15 +137,17 @@
 
   // ENR-3.c: a function's role is asked only once the function is chosen. Without this
   // script every role field shows, with a hint saying so.
+  // A change entry that removes functions asks no role (ENR-4): the roles go with them.
   function syncRoles(root) {
     (root || document).querySelectorAll("input[type=checkbox][name$='-functions']").forEach(function (box) {
       var prefix = box.name.slice(0, -"functions".length);
       var field = document.getElementById(prefix + "role_" + box.value + "-field");
-      if (field) field.classList.toggle("role-field--off", !box.checked);
+      var removing = document.querySelector("input[type=radio][name='" + prefix + "action'][value='remove']:checked");
+      if (field) field.classList.toggle("role-field--off", !box.checked || !!removing);
     });
   }
   document.addEventListener("change", function (event) {
-    if (event.target.matches && event.target.matches("input[type=checkbox][name$='-functions']")) {
+    if (event.target.matches && event.target.matches("input[type=checkbox][name$='-functions'], input[type=radio][name$='-action']")) {
       syncRoles(event.target.closest(".access-entry") || document);
     }
   });
