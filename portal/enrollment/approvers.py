@@ -61,6 +61,25 @@ def pair_needs_documents(ctx: Ctx, country: str, i: int,
                for item in entry.get("functions") or [])
 
 
+def drop_user(ctx: Ctx, index: int) -> bool:
+    """Remove user ``index`` from the draft's data, unless it is the only one, with that
+    user's approvers; later users' approvers are renumbered (they point at users by index).
+    True when a user was removed."""
+    users = ctx.data.get("users") or []
+    if not (0 <= index < len(users) and len(users) > 1):
+        return False
+    users.pop(index)
+    approvers = []
+    for approver in ctx.data.get("approvers") or []:
+        if approver.get("user") == index:
+            continue
+        if isinstance(approver.get("user"), int) and approver["user"] > index:
+            approver["user"] -= 1
+        approvers.append(approver)
+    ctx.data["approvers"] = approvers
+    return True
+
+
 class ApproversStep(Step):
     key = "approvers"
     label = _l("Approver details")

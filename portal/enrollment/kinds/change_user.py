@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.enrollment import drafts, rules
-from portal.enrollment.approvers import ApproversStep
+from portal.enrollment.approvers import ApproversStep, drop_user
 from portal.enrollment.engine import Ctx, Errors, Kind, ReviewStep, Step, register
 from portal.enrollment.engine import action_urls as _action_url
 from portal.enrollment.engine import field_value as _get
@@ -154,18 +154,7 @@ class ChangeUsersStep(Step):
             index = int(request.form.get("user", ""))
         except ValueError:
             index = -1
-        users = ctx.data.get("users") or []
-        if 0 <= index < len(users) and len(users) > 1:
-            users.pop(index)
-            # Approvers point at users by index: drop the removed user's, renumber the rest.
-            approvers = []
-            for approver in ctx.data.get("approvers") or []:
-                if approver.get("user") == index:
-                    continue
-                if isinstance(approver.get("user"), int) and approver["user"] > index:
-                    approver["user"] -= 1
-                approvers.append(approver)
-            ctx.data["approvers"] = approvers
+        drop_user(ctx, index)
         drafts.save(ctx.session, ctx.draft, ctx.data)
         ctx.session.commit()
         forms = [self.user_form(i, u) for i, u in enumerate(ctx.data["users"])]

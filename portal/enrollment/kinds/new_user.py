@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.enrollment import documents, drafts, rules, services
-from portal.enrollment.approvers import ApproversStep
+from portal.enrollment.approvers import ApproversStep, drop_user
 from portal.enrollment.engine import (
     Ctx,
     Errors,
@@ -237,18 +237,7 @@ class UsersStep(Step):
             index = int(request.form.get("user", ""))
         except ValueError:
             index = -1
-        users = ctx.data.get("users") or []
-        if 0 <= index < len(users) and len(users) > 1:
-            users.pop(index)
-            # Approvers point at users by index: drop the removed user's, renumber the rest.
-            approvers = []
-            for approver in ctx.data.get("approvers") or []:
-                if approver.get("user") == index:
-                    continue
-                if isinstance(approver.get("user"), int) and approver["user"] > index:
-                    approver["user"] -= 1
-                approvers.append(approver)
-            ctx.data["approvers"] = approvers
+        if drop_user(ctx, index):
             _renumber_documents(ctx, index)
         drafts.save(ctx.session, ctx.draft, ctx.data)
         ctx.session.commit()
