@@ -298,7 +298,18 @@ def _submit(k: Kind, key: str):
     if existing is not None and existing.kind == k.name:
         engine.remember_done(session, existing.reference)
         return _go(url_for(".done", kind=k.name, reference=existing.reference))
-    ctx = _open(k)
+    try:
+        ctx = _open(k)
+    except _Stop:
+        # A concurrent submit of the same draft may have stored it and deleted the draft
+        # since the look-up above (PostgreSQL reads what was committed meanwhile; SQLite
+        # serializes submits): answer with its application.
+        existing = engine.find_by_submit_key(db.session, key)
+        if existing is None or existing.kind != k.name:
+            raise
+        session.pop("_flashes", None)
+        engine.remember_done(session, existing.reference)
+        return _go(url_for(".done", kind=k.name, reference=existing.reference))
     if key != engine.submit_key(ctx.draft):
         flash(_("The review page was out of date. Please check it and submit again."),
               "warning")

@@ -294,6 +294,37 @@ def test_review_change_link_returns_to_the_review(wizard, registered_pa):
     assert "佐藤 次郎" in text(wizard.get("/enroll/new/step/review"))
 
 
+def test_a_submit_that_loses_the_race_answers_with_the_winners_application(
+        wizard, registered_pa, db_session, monkeypatch):
+    """The first look-up by key misses (the other submit had not committed yet), and by the
+    time the draft is read it is gone: the answer is the stored application, not the start
+    page. (On PostgreSQL this happens with concurrent submits.)"""
+    from portal.enrollment import engine
+
+    registered_pa()
+    wizard.start()
+    wizard.fill_all()
+    review = text(wizard.get("/enroll/new/step/review"))
+    key = re.search(r'name="submit_key" value="([^"]+)"', review).group(1)
+    first = wizard.post("/enroll/new/submit", {"submit_key": key})
+    real = engine.find_by_submit_key
+    calls = []
+
+    def late(session, wanted):
+        calls.append(wanted)
+        return None if len(calls) == 1 else real(session, wanted)
+
+    monkeypatch.setattr(engine, "find_by_submit_key", late)
+    second = wizard.post("/enroll/new/submit", {"submit_key": key})
+    assert len(calls) == 2
+    assert second.status_code == 303
+    assert second.headers["Location"] == first.headers["Location"]
+    assert "/done/" in second.headers["Location"]
+    assert wizard.get(second.headers["Location"]).status_code == 200
+    assert "There is no application in progress" not in text(wizard.get("/enroll/?lang=en"))
+    assert len(db_session.scalars(select(Application)).all()) == 1
+
+
 def test_submit_is_idempotent_and_gives_an_unguessable_reference(wizard, registered_pa,
                                                                  db_session):
     registered_pa()
