@@ -152,3 +152,78 @@ def test_back_office_pages_fit_a_narrow_window(browser, office_server, applicati
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{path} scrolls sideways: {width}px"
     context.close()
+
+
+def _registered(session, user_id: str, n: int, role: str = "contact", access=()):
+    user, _token = services.create_user(
+        session, family_name="高橋", given_name="真理", email=f"{user_id}{n}@example.test",
+        country_code="JP", birth_day=1, birth_month=2, program_role=role, access=access,
+        link_hours=24)
+    user.user_id, user.user_id_folded = user_id, rules.fold_user_id(user_id)
+    user.status = "active"
+    return user
+
+
+CHANGE_TEXT = {
+    "ja": {"changed": "追加したアクセス権：1件、削除したアクセス権：1件",
+           "deleted": "このユーザーはログインできなくなり", "not_pa": "有効なプログラム管理者のユーザーIDでは"},
+    "en": {"changed": "Access added: 1, removed: 1", "deleted": "can no longer sign in",
+           "not_pa": "is not an active Program Administrator's"},
+}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_staff_apply_a_change_and_a_deletion(page: Page, office_server, office_engine,
+                                             application, lang):
+    """ENR-7 for the other two kinds: approving a change adds and removes access, approving
+    a deletion disables the user; a change by someone who says they are a PA but is not one
+    is flagged and cannot be approved."""
+    from portal.accounts.models import User, UserAccess
+    from tests.application_factory import change_data, delete_data
+
+    n = next(_numbers)
+    target_id, leaver_id, pa_id = f"Henkou{lang}{n:03d}", f"Sakujo{lang}{n:03d}", f"Kanri{lang}{n:03d}"
+    with Session(office_engine, expire_on_commit=False) as session:
+        target = _registered(session, target_id, n, access=[
+            {"country_code": "JP", "function_code": "STATEMENTS",
+             "control_group": "392000000000001"}])
+        leaver = _registered(session, leaver_id, n)
+        _registered(session, pa_id, n, role="pa")
+        session.commit()
+    change = application("change", reference=new_reference("change"), data=change_data(
+        target_id, [{"country": "JP", "action": "add", "control_group": "392000000000002",
+                     "functions": [{"function": "REPORTING", "role": "VIEWER"}]},
+                    {"country": "JP", "action": "remove", "control_group": "392000000000001",
+                     "functions": [{"function": "STATEMENTS", "role": None}]}]))
+    deletion_data = delete_data(leaver_id)
+    deletion_data["applicant"]["user_id"] = pa_id
+    deletion = application("delete", reference=new_reference("delete"), data=deletion_data)
+    claimed = change_data(target_id)
+    claimed["applicant"].update(mode="pa", user_id=f"Nopa{lang}{n:03d}")
+    not_pa = application("change", reference=new_reference("change"), data=claimed)
+
+    url = office_server.url
+    staff_sign_in(page, url, lang)
+    page.goto(f"{url}/backoffice/applications/{change.id}?lang={lang}")
+    expect(page.get_by_test_id("bo-app-target")).to_contain_text(target_id)
+    page.get_by_test_id("bo-app-approve").click()
+    expect(page.get_by_test_id("flash-success")).to_contain_text(CHANGE_TEXT[lang]["changed"])
+
+    page.goto(f"{url}/backoffice/applications/{deletion.id}?lang={lang}")
+    expect(page.get_by_test_id("bo-app-applicant-problem")).to_have_count(0)
+    page.get_by_test_id("bo-app-approve").click()
+    expect(page.get_by_test_id("flash-success")).to_contain_text(CHANGE_TEXT[lang]["deleted"])
+
+    page.goto(f"{url}/backoffice/applications/{not_pa.id}?lang={lang}")
+    expect(page.get_by_test_id("bo-app-applicant-problem")).to_contain_text(
+        CHANGE_TEXT[lang]["not_pa"])
+    page.get_by_test_id("bo-app-approve").click()
+    expect(page.get_by_test_id("flash-error")).to_contain_text(CHANGE_TEXT[lang]["not_pa"])
+    expect(page.get_by_test_id("bo-app-approve")).to_be_visible()  # still open
+
+    with Session(office_engine) as session:
+        access = {(a.function_code, a.control_group) for a in session.query(UserAccess).filter_by(
+            user_id=target.id)}
+        assert access == {("REPORTING", "392000000000002")}
+        gone = session.get(User, leaver.id)
+        assert gone.status == "disabled"
