@@ -151,6 +151,25 @@
       syncRoles(event.target.closest(".access-entry") || document);
     }
   });
+  // An entry's heading follows every choice: a change inside a [data-sum] part (functions,
+  // roles, control group, action) sends the entry to the country select's own address, and
+  // only the summary that comes back out of band is used. (Done here rather than with hx-*
+  // attributes on each part, which would make every new entry's "Add access" answer bigger.)
+  document.addEventListener("change", function (event) {
+    var part = event.target.closest && event.target.closest("[data-sum]");
+    var entry = part && part.closest(".access-entry");
+    var select = entry && entry.querySelector("select[hx-post]");
+    if (!select || !window.htmx) return;
+    htmx.ajax("POST", select.getAttribute("hx-post"), {
+      source: part,
+      handler: function (_elt, info) {
+        // The entry may have been removed or redrawn meanwhile: then its summary has no
+        // place to go (and a newer answer brought the right one).
+        if (!part.isConnected || info.xhr.status !== 200) return;
+        htmx.swap(part, info.xhr.responseText, {swapStyle: "none"});
+      }
+    });
+  });
   document.addEventListener("DOMContentLoaded", function () { syncRoles(document); });
   document.addEventListener("htmx:afterSettle", function (event) { syncRoles(event.detail.elt); });
 })();
