@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
@@ -175,3 +177,22 @@ def user_id_format_problem(value: str | None) -> str | None:
     if not (_ALNUM.match(value) and 5 <= len(value) <= 20):
         return _("A user ID has 5 to 20 half-width letters or digits.")
     return None
+
+
+def applicant_problems(applicant: Mapping[str, Any],
+                       prefix: str = "applicant-") -> dict[str, str]:
+    """Name, email, phone and company of an applicant (every kind asks them)."""
+    errors: dict[str, str] = {}
+    for name, which in (("family_name", "family"), ("given_name", "given")):
+        problem = name_problem(applicant.get(name), which)
+        if problem:
+            errors[prefix + name] = problem
+    for name, check in (("email", email_problem), ("phone", phone_problem)):
+        problem = check(applicant.get(name))
+        if problem:
+            errors[prefix + name] = problem
+    if not (applicant.get("company") or "").strip():
+        errors[prefix + "company"] = _("Enter the company name.")
+    elif too_long(applicant.get("company")):
+        errors[prefix + "company"] = too_long(applicant.get("company"))
+    return errors

@@ -38,24 +38,6 @@ def user_label(user: Mapping[str, Any], index: int) -> str:
     return _("User %(number)d", number=index + 1)
 
 
-def applicant_problems(applicant: Mapping[str, Any], prefix: str = "applicant-") -> Errors:
-    """Name, email, phone and company of an applicant (shared with the delete kind)."""
-    errors: Errors = {}
-    for name, which in (("family_name", "family"), ("given_name", "given")):
-        problem = rules.name_problem(applicant.get(name), which)
-        if problem:
-            errors[prefix + name] = problem
-    for name, check in (("email", rules.email_problem), ("phone", rules.phone_problem)):
-        problem = check(applicant.get(name))
-        if problem:
-            errors[prefix + name] = problem
-    if not (applicant.get("company") or "").strip():
-        errors[prefix + "company"] = _("Enter the company name.")
-    elif rules.too_long(applicant.get("company")):
-        errors[prefix + "company"] = rules.too_long(applicant.get("company"))
-    return errors
-
-
 def parse_applicant(form, old: Mapping[str, Any] | None, names) -> dict[str, Any]:
     applicant = dict(old or {})
     for name in names:
@@ -104,7 +86,7 @@ class ChangeUsersStep(Step):
             if problem:
                 errors[a + "user_id"] = problem if applicant.get("user_id") else _(
                     "Enter your user ID: a Program Administrator changing access needs it.")
-        errors.update(applicant_problems(applicant))
+        errors.update(rules.applicant_problems(applicant))
         seen: dict[str, int] = {}
         for i, user in enumerate(ctx.data.get("users") or []):
             field_id = f"u{i}-user_id"

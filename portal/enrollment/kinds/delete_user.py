@@ -20,7 +20,6 @@ from portal.enrollment.engine import prefixed_labels as _prefixed
 from portal.enrollment.forms import DeleteApplicantForm, DeleteForm
 from portal.enrollment.kinds.change_user import (
     APPLICANT_TEXT,
-    applicant_problems,
     finalized_applicant,
     parse_applicant,
 )
@@ -66,7 +65,7 @@ class DeleteStep(Step):
             errors["del-user_id"] = _(
                 "This is your own user ID. Another Program Administrator of your company, or "
                 "our support, can delete it.")
-        errors.update(applicant_problems(applicant))
+        errors.update(rules.applicant_problems(applicant))
         return errors
 
     def context(self, ctx: Ctx, errors: Errors) -> dict[str, Any]:

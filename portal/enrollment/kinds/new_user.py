@@ -102,18 +102,7 @@ class UsersStep(Step):
         a = "applicant-"
         if applicant.get("mode") not in ("self", "employee"):
             errors[a + "mode"] = _("Choose who is applying.")
-        for name, which in (("family_name", "family"), ("given_name", "given")):
-            problem = rules.name_problem(applicant.get(name), which)
-            if problem:
-                errors[a + name] = problem
-        for name, check in (("email", rules.email_problem), ("phone", rules.phone_problem)):
-            problem = check(applicant.get(name))
-            if problem:
-                errors[a + name] = problem
-        if not (applicant.get("company") or "").strip():
-            errors[a + "company"] = _("Enter the company name.")
-        elif rules.too_long(applicant.get("company")):
-            errors[a + "company"] = rules.too_long(applicant.get("company"))
+        errors.update(rules.applicant_problems(applicant, a))
         applicant_role = None
         if applicant.get("user_id"):
             problem = rules.user_id_format_problem(applicant["user_id"])
