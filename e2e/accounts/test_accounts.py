@@ -132,6 +132,28 @@ def test_a_taken_user_id_and_a_suggestion_picked(page: Page, base_url, pending_u
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_a_user_id_typed_before_the_scripts_ran_is_still_checked(page: Page, base_url,
+                                                                  pending_user, lang):
+    # On a slow connection a person can type before htmx has loaded; the check must not wait
+    # for their next key. The account page's htmx is held back until the field is filled.
+    user, token = pending_user()
+    page.goto(f"{base_url}/register/{token}?lang={lang}")
+    held = []
+    page.route("**/vendor/htmx.min.js", lambda route: held.append(route))
+    page.get_by_test_id("birth_day").select_option("15")
+    page.get_by_test_id("birth_month").select_option("4")
+    page.get_by_test_id("verify-submit").click()
+    page.wait_for_url(re.compile(r"/account$"), wait_until="commit")
+    page.get_by_test_id("user_id").fill("SamplePA")
+    assert page.evaluate("typeof window.htmx") == "undefined"
+    while not held:
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    page.unroute("**/vendor/htmx.min.js")
+    expect(page.get_by_test_id("user-id-status").locator("[data-state=taken]")).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_lock_out_after_three_failures_and_unlock(page: Page, base_url, live_server,
                                                   registered_user, lang, expected_422):
     user_id = f"lock{lang}001"

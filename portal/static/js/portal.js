@@ -61,7 +61,22 @@
   }
   document.addEventListener("htmx:afterSettle", pruneSummary);
 
-  document.addEventListener("DOMContentLoaded", function () { autofocus(document); });
+  // A field that checks itself as the person types and was typed into before the scripts had
+  // run: its input event came before htmx listened, and htmx took the typed value as the
+  // unchanged one. Such fields also listen for "recheck" (hx-trigger "input changed ...,
+  // recheck"), sent here once htmx has started (its DOMContentLoaded handler came first).
+  function recheckTyped(root) {
+    root.querySelectorAll("input[hx-trigger*='recheck']").forEach(function (input) {
+      if (input.value !== input.defaultValue) {
+        input.dispatchEvent(new Event("recheck"));
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    recheckTyped(document);
+    autofocus(document);
+  });
   document.addEventListener("htmx:afterSettle", function (event) { autofocus(event.detail.elt); });
 
   // A request that fails without a page to show gets a message in the flash area.
