@@ -1,275 +1,33 @@
-"""Routes of first-login registration (``registration``) and sign-in (``auth``).
+"""Sign-in and sign-out (AUTH-1, AUTH-3), the forgotten password (AUTH-2), the signed-in
+home (used by ``shell.home``) and the ``flask unlock-user`` command. The blueprints are in
+:mod:`portal.accounts.blueprints`; first login is in :mod:`portal.accounts.registration_views`.
 
-Forms post with htmx and fall back to plain posts: a correction comes back as 422 with the
-form block of the same template, success sends the browser on (``HX-Redirect`` or a 303).
+Forms post as :mod:`portal.accounts.blueprints` describes.
 """
 
 from __future__ import annotations
 
-import math
 import time
-from datetime import timedelta
 
 import click
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    g,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
-from jinja2_fragments.flask import render_block
 
-from portal.accounts import current, rules, services
+from portal.accounts import current, services
+from portal.accounts.blueprints import address_limited, auth, go, sentences, wait_message
 from portal.accounts.forms import (
-    AccountForm,
     AnswerForm,
     ForgotForm,
     LoginForm,
     NewPasswordForm,
-    VerifyForm,
 )
 from portal.accounts.models import User
-from portal.accounts.services import LinkState, Reset, SignIn, VerifyOutcome
-from portal.db import utcnow
+from portal.accounts.services import Reset, SignIn
 from portal.extensions import db
-from portal.i18n import current_language
-from portal.reference import services as reference
-from portal.reference.models import SecretQuestion
-from portal.templating import is_htmx, render_page, url_if
+from portal.templating import render_page, url_if
 
-auth = Blueprint("auth", __name__, template_folder="templates", cli_group=None)
-registration = Blueprint("registration", __name__, template_folder="templates")
-
-REGISTERED_KEY = "registered"  # the confirmation page's user, until "Go to @Work"
-VERIFIED_KEY = "registration"  # the link whose identity check passed in this browser
 RESET_KEY = "password_reset"
-CONFIRMATION_SECONDS = 15 * 60
 RESET_SECONDS = 15 * 60
-
-
-@auth.before_app_request
-def _load_user():
-    current.load_user()
-
-
-def _go(url: str):
-    """Send the browser on after a successful post (htmx or plain)."""
-    if is_htmx():
-        response = make_response("", 200)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url, 303)
-
-
-def _minutes(wait: timedelta) -> int:
-    return max(1, math.ceil(wait.total_seconds() / 60))
-
-
-def _wait_message(wait: timedelta) -> str:
-    minutes = _minutes(wait)
-    return ngettext(
-        "Please wait %(num)d minute and try again.",
-        "Please wait %(num)d minutes and try again.",
-        minutes,
-    )
-
-
-def _sentences(*parts: str) -> str:
-    """Sentences one after another: Japanese puts no space between them."""
-    return ("" if current_language() == "ja" else " ").join(parts)
-
-
-def _address_limited(wait: timedelta) -> str:
-    return _sentences(
-        _("There have been too many unsuccessful attempts from your network."),
-        _wait_message(wait),
-    )
-
-
-# --- first-login registration ----------------------------------------------------------------
-
-def _steps() -> list[str]:
-    return [_("Confirm it is you"), _("User ID and password"), _("Done")]
-
-
-def _link_problem(state: LinkState):
-    status = 404 if state is LinkState.UNKNOWN else 410
-    return render_template(
-        "accounts/link_problem.html", state=state.value,
-        hours=current_app.config["REGISTRATION_LINK_HOURS"],
-    ), status
-
-
-def _open_link(token: str):
-    """The link of ``token`` and its state; its user's language becomes the page's."""
-    state, link = services.registration_link(db.session, token)
-    if link is not None and g.get("user") is None:
-        g.user_language = link.user.language
-    return state, link
-
-
-def _verified(link) -> bool:
-    marker = session.get(VERIFIED_KEY) or {}
-    return marker.get("link") == link.id
-
-
-@registration.route("/register/<token>", methods=["GET", "POST"])
-def start(token: str):
-    """REG-1, REG-2: the link from the welcome email, then the identity check."""
-    state, link = _open_link(token)
-    if state not in (LinkState.OK, LinkState.LOCKED):
-        return _link_problem(state)
-    if state is LinkState.OK and _verified(link):
-        return redirect(url_for(".account", token=token))
-    form = VerifyForm()
-    problem = None
-    wait = link.locked_until - utcnow() if state is LinkState.LOCKED else None
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if wait is None and form.validate_on_submit():
-            result = services.verify_identity(
-                db.session, link.id, method=form.method,
-                birth_day=int(form.birth_day.data) if form.method == "birthday" else None,
-                birth_month=int(form.birth_month.data) if form.method == "birthday" else None,
-                auth_word=form.auth_word.data, auth_pin=form.auth_pin.data,
-                address=current.client_address(),
-            )
-            if result.outcome is VerifyOutcome.OK:
-                session[VERIFIED_KEY] = {"link": link.id}
-                return _go(url_for(".account", token=token))
-            if result.outcome is VerifyOutcome.UNUSABLE:
-                return _link_problem(result.state)
-            if result.outcome is VerifyOutcome.LOCKED:
-                wait = result.wait
-            elif result.outcome is VerifyOutcome.ADDRESS_LIMITED:
-                problem = _address_limited(result.wait)
-            else:
-                problem = _sentences(
-                    _("The details you entered do not match our records. Check them and try "
-                      "again."),
-                    ngettext(
-                        "%(num)d attempt is left before this link locks for a while.",
-                        "%(num)d attempts are left before this link locks for a while.",
-                        result.attempts_left,
-                    ),
-                )
-    return render_page(
-        "accounts/register_verify.html", block="verify_form", status=status,
-        form=form, link=link, person=link.user, token=token, problem=problem,
-        locked_minutes=_minutes(wait) if wait is not None else None, steps=_steps(),
-    )
-
-
-def _user_id_status(value: str, *, check_limit: bool = True) -> dict:
-    """What to say about a user ID while it is typed (REG-3)."""
-    value = (value or "").strip()
-    if not value:
-        return {"state": "empty"}
-    problem = rules.user_id_problem(value)
-    if problem:
-        if len(value) < rules.USER_ID_MIN and value.isascii() and value.isalnum():
-            # Too short so far: a neutral count, not an error, while the person types.
-            return {"state": "typing", "needed": rules.USER_ID_MIN - len(value)}
-        return {"state": "invalid", "message": problem}
-    if check_limit and not services.user_id_check_allowed(db.session, current.client_address()):
-        return {"state": "later"}
-    if services.user_id_available(db.session, value):
-        return {"state": "available", "value": value}
-    return {"state": "taken", "value": value,
-            "suggestions": services.suggest_user_ids(db.session, value)}
-
-
-@registration.route("/register/<token>/account", methods=["GET", "POST"])
-def account(token: str):
-    """REG-3..5: choose a user ID, a password and a secret question."""
-    state, link = _open_link(token)
-    if state not in (LinkState.OK, LinkState.LOCKED):
-        return _link_problem(state)
-    if not _verified(link):
-        return redirect(url_for(".start", token=token))
-    form = AccountForm(questions=reference.secret_questions(db.session))
-    id_status: dict = {"state": "empty"}
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.validate_on_submit():
-            try:
-                user = services.complete_registration(
-                    db.session, link.id,
-                    user_id=form.user_id.data, password=form.password.data,
-                    question_code=form.secret_question.data, answer=form.secret_answer.data,
-                )
-            except services.UserIdTaken as exc:
-                form.user_id.errors.append(exc.errors["user_id"])
-                id_status = {"state": "taken", "value": form.user_id.data.strip(),
-                             "suggestions": exc.suggestions}
-            except services.LinkUnusable as exc:
-                return _link_problem(exc.state)
-            except services.AccountError as exc:
-                for name, message in exc.errors.items():
-                    getattr(form, name).errors.append(message)
-            else:
-                session.pop(VERIFIED_KEY, None)
-                session[REGISTERED_KEY] = {"user": user.id, "at": int(time.time())}
-                return _go(url_for(".complete"))
-        elif not form.user_id.errors:
-            # Say now, not after the next try, when the chosen ID is already someone's.
-            id_status = _user_id_status(form.user_id.data, check_limit=False)
-            if id_status["state"] == "taken":
-                form.user_id.errors.append(_("This user ID is already in use. Choose another one."))
-    return render_page(
-        "accounts/register_account.html", block="account_form", status=status,
-        form=form, token=token, person=link.user, id_status=id_status, steps=_steps(),
-    )
-
-
-@registration.get("/register/<token>/user-id")
-def check_user_id(token: str):
-    """htmx: is this user ID free? With ``pick``, the field is filled with a suggestion."""
-    state, link = _open_link(token)
-    if link is None or state is not LinkState.OK or not _verified(link):
-        return render_template("accounts/partials/user_id_expired.html")
-    value = request.args.get("user_id", "")[:60]
-    # Always a fragment: this address exists for htmx only.
-    if request.args.get("pick"):
-        form = AccountForm(formdata=None, data={"user_id": value})
-        return render_block(
-            "accounts/register_account.html", "user_id_group",
-            form=form, token=token, id_status=_user_id_status(value), picked=True,
-        )
-    return render_block(
-        "accounts/register_account.html", "user_id_status",
-        token=token, id_status=_user_id_status(value),
-    )
-
-
-@registration.route("/register/complete", methods=["GET", "POST"])
-def complete():
-    """REG-6: the confirmation; "Go to @Work" signs the new user in and opens the home."""
-    marker = session.get(REGISTERED_KEY) or {}
-    user = db.session.get(User, marker["user"]) if marker.get("user") else None
-    fresh = marker.get("at", 0) + CONFIRMATION_SECONDS > time.time()
-    if user is None or user.status != "active" or not fresh:
-        session.pop(REGISTERED_KEY, None)
-        return redirect(url_for("auth.login"))
-    if g.get("user") is None:
-        g.user_language = user.language
-    if request.method == "POST":
-        current.sign_in(user)
-        return redirect(url_for("shell.home"), 303)
-    question = db.session.get(SecretQuestion, user.secret_question_code)
-    return render_template(
-        "accounts/register_complete.html", person=user, question=question, steps=_steps()
-    )
 
 
 # --- sign-in, sign-out -------------------------------------------------------------------
@@ -287,7 +45,7 @@ def _sign_in_problem(result: services.SignInResult) -> str:
             "email we sent you to choose your user ID and password, then sign in with them."
         )
     if result.outcome is SignIn.ADDRESS_LIMITED:
-        return _address_limited(result.wait)
+        return address_limited(result.wait)
     return _(
         "The user ID or password is not correct. Please check them and try again. After "
         "%(count)d wrong passwords in a row an account is locked for its protection: if you "
@@ -314,7 +72,7 @@ def login():
             )
             if result.outcome is SignIn.OK:
                 current.sign_in(result.user)
-                return _go(target or url_for("shell.home"))
+                return go(target or url_for("shell.home"))
             problem = _sign_in_problem(result)
     return render_page(
         "accounts/login.html", block="login_form", status=status,
@@ -351,7 +109,7 @@ def forgot_password():
         status = 422
         if form.validate_on_submit():
             session[RESET_KEY] = {"uid": form.user_id.data.strip()[:40], "at": int(time.time())}
-            return _go(url_for(".forgot_answer"))
+            return go(url_for(".forgot_answer"))
     return render_page("accounts/forgot_start.html", block="forgot_form", status=status,
                        form=form)
 
@@ -375,10 +133,10 @@ def forgot_answer():
             if result.outcome is Reset.OK:
                 session[RESET_KEY] = {"uid": state["uid"], "user": result.user.id,
                                       "at": int(time.time())}
-                return _go(url_for(".forgot_new"))
+                return go(url_for(".forgot_new"))
             if result.outcome is Reset.LIMITED:
-                problem = _sentences(_("There have been too many wrong answers."),
-                                     _wait_message(result.wait))
+                problem = sentences(_("There have been too many wrong answers."),
+                                     wait_message(result.wait))
             elif result.outcome is Reset.LOCKED:
                 problem = _(
                     "Your answer is correct, but this account is locked because of too many "
@@ -415,7 +173,7 @@ def forgot_new():
                 session.pop(RESET_KEY, None)
                 flash(_("Your password has been changed. Please sign in with the new one."),
                       "success")
-                return _go(url_for(".login"))
+                return go(url_for(".login"))
     return render_page("accounts/forgot_new.html", block="new_password_form", status=status,
                        form=form)
 
@@ -451,17 +209,3 @@ def unlock_user_command(user_id: str):
         click.echo(f"{user.user_id}: unlocked")
     else:
         click.echo(f"{user.user_id}: was not locked (failed sign-ins reset to 0)")
-
-
-@registration.cli.command("link")
-@click.argument("contact_id")
-def registration_link_command(contact_id: str):
-    """Print a new first-login link for a user who has not registered (earlier links stop)."""
-    from sqlalchemy import select
-
-    user = db.session.scalar(select(User).where(User.contact_id == contact_id))
-    if user is None or user.status != "pending":
-        raise click.ClickException(f"no unregistered user has the contact ID {contact_id!r}")
-    token = services.issue_registration_link(db.session, user)
-    db.session.commit()
-    click.echo(current_app.config["BASE_URL"].rstrip("/") + f"/register/{token}")

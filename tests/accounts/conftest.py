@@ -9,6 +9,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from portal.accounts import services
+from portal.accounts.services import common
 
 _numbers = count(1)
 PASSWORD = "Passw0rd#1"
@@ -18,9 +19,9 @@ ANSWER = "Pochi"
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch):
     """argon2id still, with small costs so the suite stays quick."""
-    monkeypatch.setattr(services, "hasher", PasswordHasher(time_cost=1, memory_cost=1024,
+    monkeypatch.setattr(common, "hasher", PasswordHasher(time_cost=1, memory_cost=1024,
                                                            parallelism=1))
-    monkeypatch.setattr(services, "_DUMMY_HASH", None)
+    monkeypatch.setattr(common, "_DUMMY_HASH", None)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.accounts import limiter, services
 from portal.accounts.models import AuthSession, RegistrationToken, User
-from portal.accounts.services import LinkState, Reset, SignIn, VerifyOutcome
+from portal.accounts.services import LinkState, Reset, SignIn, VerifyOutcome, user_ids
 from portal.db import utcnow
 
 from .conftest import ANSWER, PASSWORD
@@ -146,7 +146,7 @@ def test_the_database_constraint_decides_when_the_check_is_passed(db_session, ma
     first, first_token = make_user()
     second, second_token = make_user()
     register(first, first_token, "racer001")
-    monkeypatch.setattr(services, "_user_id_in_use", lambda session, folded: False)
+    monkeypatch.setattr(user_ids, "user_id_in_use", lambda session, folded: False)
     with pytest.raises(services.UserIdTaken):
         register(second, second_token, "RACER001")
     db_session.refresh(second)
