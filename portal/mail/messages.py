@@ -91,6 +91,10 @@ def _bilingual(language: str | None, template: str, subject: Callable[[], str],
     return Email(subject_line, text, html)
 
 
+# Features build their emails (templates ``mail/<name>.txt|.html`` of their own) with this.
+bilingual = _bilingual
+
+
 def contact_id_email(*, family_name: str, given_name: str, language: str | None,
                      contact_id: str, brand: str, support_phone: str | None = None) -> Email:
     """MAIL-1: the 9-digit contact ID and what it is for."""

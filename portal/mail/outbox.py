@@ -99,7 +99,10 @@ def list_emails(
     query = select(OutgoingEmail).order_by(OutgoingEmail.id.desc())
     if status in STATUSES:
         query = query.where(OutgoingEmail.status == status)
-    page = max(page, 1)
+    # A page number from the address may be anything: the offset must fit a database
+    # integer (a larger one overflowed the driver: a 500 found by the fuzz suite). A page
+    # past the end is empty, the highest one too.
+    page = min(max(page, 1), (2**31 - 1) // per_page)
     rows = list(session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)))
     return rows[:per_page], len(rows) > per_page
 

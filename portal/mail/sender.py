@@ -1,4 +1,4 @@
-"""The mail sender: claims due emails from the outbox and delivers them over SMTP.
+"""The mail sender: claims due emails from the outbox, delivers them and records the result.
 
 Each email is claimed by exactly one sender at a time, in a short transaction of its own:
 ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite, and in
@@ -16,6 +16,9 @@ the message for good (a 5xx answer to the sender, recipient or content), the ema
 
 With no SMTP host: in development the email is "delivered" to the local mailbox (the
 ``/dev/mail`` page); elsewhere it stays queued until a host is configured.
+
+The settings are ``config.py``; building the message and talking to the server,
+``transport.py``.
 """
 
 from __future__ import annotations
@@ -24,218 +27,27 @@ import logging
 import secrets
 import signal
 import smtplib
-import ssl
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
-from email.utils import format_datetime, formataddr
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.db import immediate, utcnow
+from portal.mail.config import MailConfig
 from portal.mail.models import FAILED, QUEUED, SENDING, SENT, VIA_LOCAL, VIA_SMTP, OutgoingEmail
+from portal.mail.transport import (
+    ConnectionProblem,
+    LocalTransport,
+    PermanentRefusal,
+    SmtpTransport,
+    build_message,
+    describe,
+)
 
 log = logging.getLogger(__name__)
-
-SECURITY_MODES = ("none", "starttls", "tls")
-
-
-@dataclass(frozen=True)
-class MailConfig:
-    """What the sender needs from the settings (no Flask needed to send)."""
-
-    host: str = ""
-    port: int = 25
-    security: str = "none"
-    user: str = ""
-    password: str = ""
-    sender: str = "no-reply@portal.invalid"
-    brand: str = ""
-    timeout: int = 30
-    ca_file: str = ""
-    env: str = "production"
-    retry_limit: int = 12
-    retry_seconds: int = 60
-    retry_max_seconds: int = 6 * 3600
-    poll_seconds: int = 5
-
-    def __post_init__(self) -> None:
-        if self.security not in SECURITY_MODES:
-            raise ValueError(
-                f"PORTAL_SMTP_SECURITY must be none, starttls or tls, got {self.security!r}"
-            )
-        if self.retry_limit < 1:
-            raise ValueError("PORTAL_MAIL_RETRY_LIMIT must be at least 1")
-
-    @classmethod
-    def from_config(cls, config: Any) -> MailConfig:
-        return cls(
-            host=config["SMTP_HOST"].strip(),
-            port=config["SMTP_PORT"],
-            security=config["SMTP_SECURITY"].strip().lower(),
-            user=config["SMTP_USER"],
-            password=config["SMTP_PASSWORD"],
-            sender=config["MAIL_FROM"],
-            brand=config["BRAND_NAME"],
-            timeout=config["SMTP_TIMEOUT"],
-            ca_file=config["SMTP_CA_FILE"],
-            env=config["PORTAL_ENV"],
-            retry_limit=config["MAIL_RETRY_LIMIT"],
-            retry_seconds=config["MAIL_RETRY_SECONDS"],
-            retry_max_seconds=config["MAIL_RETRY_MAX_SECONDS"],
-            poll_seconds=config["MAIL_POLL_SECONDS"],
-        )
-
-    @property
-    def local_mailbox(self) -> bool:
-        """No SMTP host in development: mail goes to the local mailbox (/dev/mail)."""
-        return not self.host and self.env == "development"
-
-    @property
-    def lease(self) -> timedelta:
-        # Longer than the slowest delivery of one message (each SMTP step may take
-        # ``timeout`` seconds), so a working sender never loses its claim.
-        return timedelta(seconds=max(600, self.timeout * 12))
-
-    def backoff(self, attempts: int) -> timedelta:
-        """The wait after the ``attempts``-th failed attempt (1, 2, ...)."""
-        seconds = self.retry_seconds * 2 ** max(attempts - 1, 0)
-        return timedelta(seconds=min(seconds, self.retry_max_seconds))
-
-
-# --- building the message ------------------------------------------------------------------
-
-def build_message(email: OutgoingEmail | Any, config: MailConfig,
-                  now: datetime | None = None) -> EmailMessage:
-    """The MIME message of a queued email: text and HTML alternatives, UTF-8."""
-    message = EmailMessage(policy=SMTP_POLICY)
-    message["From"] = formataddr((config.brand, config.sender)) if config.brand else config.sender
-    message["To"] = email.to_address
-    message["Subject"] = email.subject
-    message["Date"] = format_datetime(now or utcnow())
-    message["Message-ID"] = email.message_id
-    message["Auto-Submitted"] = "auto-generated"
-    # Base64 keeps every line short and 7-bit (servers without 8BITMIME) and never splits
-    # a long link across lines the way quoted-printable does.
-    message.set_content(email.text_body, subtype="plain", charset="utf-8", cte="base64")
-    message.add_alternative(email.html_body, subtype="html", charset="utf-8", cte="base64")
-    return message
-
-
-# --- SMTP --------------------------------------------------------------------------------
-
-class ConnectionProblem(Exception):
-    """The server could not be reached or would not accept us: stop this run."""
-
-
-class PermanentRefusal(Exception):
-    """The server refused this message for good (5xx): retrying will not help."""
-
-
-def tls_context(config: MailConfig) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    if config.ca_file:
-        context.load_verify_locations(cafile=config.ca_file)
-    return context
-
-
-class SmtpTransport:
-    """One SMTP connection, opened on first use and reused for the rest of a run."""
-
-    def __init__(self, config: MailConfig) -> None:
-        self.config = config
-        self.connection: smtplib.SMTP | None = None
-
-    def connect(self) -> smtplib.SMTP:
-        config = self.config
-        try:
-            if config.security == "tls":
-                connection: smtplib.SMTP = smtplib.SMTP_SSL(
-                    config.host, config.port, timeout=config.timeout,
-                    context=tls_context(config),
-                )
-            else:
-                connection = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
-            try:
-                connection.ehlo()
-                if config.security == "starttls":
-                    connection.starttls(context=tls_context(config))
-                    connection.ehlo()
-                if config.user:
-                    connection.login(config.user, config.password)
-            except BaseException:
-                connection.close()
-                raise
-        except (OSError, smtplib.SMTPException) as exc:
-            raise ConnectionProblem(describe(exc)) from exc
-        return connection
-
-    def send(self, message: EmailMessage) -> None:
-        if self.connection is None:
-            self.connection = self.connect()
-        try:
-            self.connection.send_message(message)
-        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
-            if _permanent(exc):
-                raise PermanentRefusal(describe(exc)) from exc
-            raise
-        except smtplib.SMTPSenderRefused as exc:
-            # Our sender address or our session (TLS, AUTH) is refused: a setting to fix,
-            # the same for every email. Stop the run and try again later.
-            self.close()
-            raise ConnectionProblem(describe(exc)) from exc
-        except (OSError, smtplib.SMTPServerDisconnected) as exc:
-            self.close()
-            raise ConnectionProblem(describe(exc)) from exc
-
-    def close(self) -> None:
-        if self.connection is not None:
-            try:
-                self.connection.quit()
-            except (OSError, smtplib.SMTPException):
-                self.connection.close()
-            self.connection = None
-
-
-class LocalTransport:
-    """Development without SMTP: the outbox row itself is the local mailbox."""
-
-    def send(self, message: EmailMessage) -> None:
-        return None
-
-    def close(self) -> None:
-        return None
-
-
-# 5xx answers that are about our session (authentication or TLS required), not the message.
-SESSION_CODES = {530, 534, 535, 538}
-
-
-def _permanent(exc: smtplib.SMTPException) -> bool:
-    """A 5xx refusal of this message's recipient or content: no point in trying again."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _msg in exc.recipients.values()]
-    else:
-        codes = [getattr(exc, "smtp_code", 0)]
-    return all(500 <= code < 600 and code not in SESSION_CODES for code in codes)
-
-
-def describe(exc: BaseException) -> str:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        parts = [f"{address}: {code} {_text(msg)}" for address, (code, msg) in
-                 exc.recipients.items()]
-        return "recipient refused: " + "; ".join(parts)
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return f"{type(exc).__name__}: {exc.smtp_code} {_text(exc.smtp_error)}"
-    return f"{type(exc).__name__}: {exc}"[:1000]
-
-
-def _text(value: Any) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 # --- claiming and recording -----------------------------------------------------------------
@@ -420,7 +232,4 @@ def run_forever() -> None:
     run_loop(app, stop)
 
 
-__all__ = [
-    "MailConfig", "Report", "SmtpTransport", "build_message", "claim_next", "run_forever",
-    "run_loop", "send_due", "SENT",
-]
+__all__ = ["Claim", "Report", "claim_next", "run_forever", "run_loop", "send_due"]

@@ -17,7 +17,8 @@ from flask import Blueprint, Response, abort, current_app, render_template
 
 from portal.extensions import db
 from portal.mail import outbox
-from portal.mail.sender import MailConfig, run_loop, send_due
+from portal.mail.config import MailConfig
+from portal.mail.sender import run_loop, send_due
 
 bp = Blueprint("devmail", __name__, template_folder="templates", url_prefix="/dev/mail",
                cli_group=None)

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import pytest
 from aiosmtpd.controller import Controller
 
-from portal.mail.sender import MailConfig
+from portal.mail.config import MailConfig
 
 
 def free_port() -> int:

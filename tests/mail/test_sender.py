@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from portal.db import utcnow
+from portal.mail.config import MailConfig
 from portal.mail.messages import queue_new_user_emails
 from portal.mail.models import OutgoingEmail
 from portal.mail.outbox import queue_email
-from portal.mail.sender import MailConfig, build_message, claim_next, send_due
+from portal.mail.sender import claim_next, send_due
+from portal.mail.transport import build_message
 from tests.mail.conftest import new_user
 
 REGISTRATION_URL = "http://127.0.0.1:5000/register/tok_" + "A1b2" * 10

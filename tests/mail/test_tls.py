@@ -6,9 +6,11 @@ from __future__ import annotations
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import select
 
+from portal.mail.config import MailConfig
 from portal.mail.models import OutgoingEmail
 from portal.mail.outbox import queue_email
-from portal.mail.sender import MailConfig, SmtpTransport, send_due, tls_context
+from portal.mail.sender import send_due
+from portal.mail.transport import SmtpTransport, tls_context
 from tests.mail.conftest import SmtpServer, free_port
 
 
