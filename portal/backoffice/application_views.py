@@ -18,16 +18,17 @@ from sqlalchemy import select
 from portal.accounts import services as accounts
 from portal.accounts.models import User
 from portal.backoffice import applications as queries
-from portal.backoffice import audit
+from portal.backoffice import audit, processing
 from portal.backoffice.auth import current_staff, staff_required
+from portal.backoffice.blueprint import bp
 from portal.backoffice.forms import (
     ApplicationFilterForm,
     PostForm,
     RejectForm,
     UserSearchForm,
 )
-from portal.backoffice.views import bp
-from portal.enrollment import processing, summary
+from portal.backoffice.outcomes import AlreadyDecided, ProcessingError
+from portal.enrollment import summary
 from portal.enrollment.documents import upload_dir
 from portal.extensions import db
 from portal.i18n import current_language
@@ -70,7 +71,7 @@ def _detail(application_id: int, *, reject_form: RejectForm | None = None, statu
     application = queries.get_application(db.session, application_id) or abort(404)
     # The same words as the applicant's review page and PDF; secrets only as "set".
     sections = summary.sections(db.session, application.kind,
-                                processing.without_secrets(application.data or {}),
+                                queries.without_secrets(application.data or {}),
                                 current_language())
     return render_page(
         "backoffice/application_detail.html", status=status, application=application,
@@ -78,10 +79,10 @@ def _detail(application_id: int, *, reject_form: RejectForm | None = None, statu
         reject_form=reject_form or RejectForm(),
         decided_by=queries.decided_by(db.session, application),
         actions=audit.actions_for(db.session, processing.TARGET, application.id),
-        created=processing.created_users(application),
-        targets=(processing.target_users(db.session, application)
+        created=queries.created_users(application),
+        targets=(queries.target_users(db.session, application)
                  if application.status in processing.OPEN else []),
-        applicant_problem=(processing.applicant_problem(db.session, application)
+        applicant_problem=(queries.applicant_problem(db.session, application)
                            if application.status in processing.OPEN else None),
     )
 
@@ -97,7 +98,7 @@ def _back(application_id: int):
                     303)
 
 
-def _refused(error: processing.ProcessingError) -> None:
+def _refused(error: ProcessingError) -> None:
     db.session.rollback()
     flash(error.message, "error")
 
@@ -110,7 +111,7 @@ def application_start_review(application_id: int):
         abort(400)
     try:
         processing.start_review(db.session, application_id, current_staff())
-    except processing.ProcessingError as error:
+    except ProcessingError as error:
         _refused(error)
     else:
         flash(_("The review has started. The applicant now sees “In review”."), "success")
@@ -125,7 +126,7 @@ def application_approve(application_id: int):
         abort(400)
     try:
         outcome = processing.approve(db.session, application_id, current_staff())
-    except processing.ProcessingError as error:
+    except ProcessingError as error:
         _refused(error)
         return _back(application_id)
     kind = outcome.application.kind
@@ -155,9 +156,9 @@ def application_reject(application_id: int):
         return _detail(application_id, reject_form=form, status=422)
     try:
         processing.reject(db.session, application_id, current_staff(), form.reason.data)
-    except processing.AlreadyDecided as error:
+    except AlreadyDecided as error:
         _refused(error)
-    except processing.ProcessingError as error:
+    except ProcessingError as error:
         db.session.rollback()
         form.reason.errors = [str(message) for message in error.errors.values()]
         return _detail(application_id, reject_form=form, status=422)

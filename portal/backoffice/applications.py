@@ -1,4 +1,7 @@
-"""Reading applications for the back office (ENR-7): the filtered list, counts, names.
+"""Reading applications for the back office (ENR-7): the filtered list, counts, names, and
+what the detail page shows beside the application (the users it created, the users it
+names as things stand now, whether its applicant is who they say, the data without its
+secrets).
 
 Dates in filters are calendar dates in Japan (the portal's time zone): "submitted from
 1 December" means from midnight Japan time.
@@ -6,14 +9,19 @@ Dates in filters are calendar dates in Japan (the portal's time zone): "submitte
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from portal.accounts import services as accounts
+from portal.accounts.models import User
 from portal.backoffice.models import Staff
+from portal.enrollment import services
 from portal.enrollment.models import KINDS, STATUSES, Application, ApplicationDocument
 from portal.workdays import JAPAN
 
@@ -129,3 +137,77 @@ def decided_by(session: Session, application: Application) -> Staff | None:
     if application.decided_by_id is None:
         return None
     return session.get(Staff, application.decided_by_id)
+
+
+def without_secrets(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with each user's auth PIN and word replaced by ``True`` (set) or ``None``."""
+    data = copy.deepcopy(data or {})
+    for person in data.get("users") or []:
+        if isinstance(person, dict):
+            for key in ("auth_pin", "auth_word"):
+                if key in person:
+                    person[key] = True if person[key] else None
+    return data
+
+
+@dataclass
+class CreatedUser:
+    family_name: str
+    given_name: str
+    email: str
+    contact_id: str
+
+
+def created_users(application: Application) -> list[CreatedUser]:
+    """The users an approved add-user application created, with their contact IDs."""
+    return [CreatedUser(str(person.get("family_name") or ""), str(person.get("given_name") or ""),
+                        str(person.get("email") or ""), str(person["contact_id"]))
+            for person in (application.data or {}).get("users") or []
+            if isinstance(person, dict) and person.get("contact_id")]
+
+
+def contact_ids(application: Application) -> list[str]:
+    """The contact IDs of the users an approved add-user application created."""
+    return [str(person["contact_id"]) for person in (application.data or {}).get("users") or []
+            if isinstance(person, dict) and person.get("contact_id")]
+
+
+@dataclass
+class TargetUser:
+    """A registered user an open change or delete application names, as things stand now."""
+
+    user_id: str
+    user: User | None
+
+    @property
+    def problem(self) -> str | None:
+        if self.user is None:
+            return "unknown"
+        if self.user.status == "disabled":
+            return "disabled"
+        return None
+
+
+def applicant_problem(session: Session, application: Application) -> str | None:
+    """``"not_pa"`` when the applicant of a change says they are the company's registered
+    Program Administrator (ENR-4: then no approver confirms it), or the applicant of a
+    deletion gives a user ID (ENR-5), and that ID is not an active PA's; None otherwise."""
+    applicant = (application.data or {}).get("applicant") or {}
+    says_pa = ((application.kind == "change" and applicant.get("mode") == "pa")
+               or (application.kind == "delete" and applicant.get("user_id")))
+    if says_pa and services.registered_role(session, applicant.get("user_id")) != "pa":
+        return "not_pa"
+    return None
+
+
+def target_users(session: Session, application: Application) -> list[TargetUser]:
+    """For a change or delete application: each user ID it names and who has it now, so
+    staff see before approving whether it can be applied."""
+    data = application.data or {}
+    if application.kind == "change":
+        ids = [str(person.get("user_id") or "") for person in data.get("users") or []]
+    elif application.kind == "delete":
+        ids = [str(data.get("user_id") or "")]
+    else:
+        return []
+    return [TargetUser(user_id, accounts.find_by_user_id(session, user_id)) for user_id in ids]

@@ -23,6 +23,22 @@ ACTION_LABELS = {
     "application.reject": _l("Rejected the application"),
     "application.start_review": _l("Started the review"),
     "user.unlock": _l("Unlocked the user's sign-in"),
+    "program.create": _l("Opened the rewards program"),
+    "program.enrol_card": _l("Enrolled a card"),
+    "program.card_left": _l("A card left the program"),
+    "program.card_status": _l("Changed a card's standing"),
+    "program.designate": _l("Designated a third party"),
+    "program.undesignate": _l("Removed a designated third party"),
+    "program.change_pa": _l("Changed the Program Administrator"),
+    "program.standing": _l("Changed the account's standing"),
+    "program.cancel": _l("Cancelled the program"),
+    "program.terminate": _l("Terminated the program"),
+    "program.lapse": _l("The remaining points lapsed"),
+    "program.import": _l("Imported a statement"),
+    "order.ship": _l("Marked the order shipped"),
+    "order.deliver": _l("Marked the order delivered"),
+    "order.substitute": _l("Sent an equal item instead"),
+    "order.refund": _l("Gave the order's points back"),
 }
 
 
@@ -39,6 +55,21 @@ DETAIL_LABELS = {
     "user_id": _l("User ID"),
     "contact_id": _l("Contact ID"),
     "failed_logins": _l("Wrong passwords before the unlock"),
+    "company": _l("Company"),
+    "card": _l("Card (last five digits)"),
+    "product": _l("Card product"),
+    "refund_yen": _l("Fee refunded (yen)"),
+    "status": _l("Status"),
+    "good_standing": _l("In good standing"),
+    "points": _l("Points"),
+    "until": _l("Redeemable until"),
+    "file": _l("File"),
+    "imported": _l("Transactions imported"),
+    "skipped": _l("Already imported"),
+    "reference": _l("Reference"),
+    "item_no": _l("Item no."),
+    "name_ja": _l("Item name (Japanese)"),
+    "name_en": _l("Item name (English)"),
 }
 
 
@@ -52,12 +83,13 @@ def action_label(code: str) -> str:
     return str(label) if label is not None else code
 
 
-def record(session: Session, staff: Staff | int, action: str, target_type: str,
+def record(session: Session, staff: Staff | int | None, action: str, target_type: str,
            target_id: Any, details: str | dict[str, Any] | None = None) -> StaffAction:
-    """Add ``staff`` did ``action`` to ``target_type`` ``target_id`` (no commit)."""
+    """Add ``staff`` did ``action`` to ``target_type`` ``target_id`` (no commit). ``staff``
+    None records an action of the portal itself (a scheduled run)."""
     if not action or not target_type:
         raise ValueError("an audit record needs an action and a target type")
-    staff_id = staff if isinstance(staff, int) else staff.id
+    staff_id = staff if isinstance(staff, int) or staff is None else staff.id
     entry = StaffAction(
         staff_id=staff_id, action=action, target_type=target_type,
         target_id=str(target_id), details=details, at=utcnow(),

@@ -18,8 +18,17 @@ from portal.backoffice.models import Staff
 from portal.extensions import db
 from portal.templating import is_htmx
 
-COOKIE = "portal_staff"
+COOKIE = "portal_staff"  # the name over http; see portal.security.cookie_name
 COOKIE_PATH = "/backoffice"
+
+
+def cookie_name() -> str:
+    """``__Secure-portal_staff`` when the cookie is Secure, else ``portal_staff``."""
+    return current_app.config.get("STAFF_COOKIE_NAME", COOKIE)
+
+
+def session_token() -> str | None:
+    return request.cookies.get(cookie_name())
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,7 +37,7 @@ def current_staff() -> Staff | None:
     """The signed-in staff member of this request, or ``None``."""
     if "staff" not in g:
         record, changed = services.load_session(
-            db.session, request.cookies.get(COOKIE),
+            db.session, session_token(),
             idle_minutes=current_app.config["STAFF_IDLE_MINUTES"],
         )
         if changed:
@@ -46,6 +55,8 @@ def safe_next(target: str | None) -> str | None:
         return None
     if "\\" in target or target.startswith("//"):
         return None
+    if any(ord(c) <= 0x20 or ord(c) == 0x7F for c in target):
+        return None  # browsers drop tabs and newlines inside an address
     return target
 
 
@@ -69,7 +80,7 @@ def staff_required(view: F) -> F:
 
 def set_cookie(response: Response, token: str) -> None:
     response.set_cookie(
-        COOKIE, token,
+        cookie_name(), token,
         max_age=current_app.config["STAFF_SESSION_HOURS"] * 3600,
         path=COOKIE_PATH, httponly=True, samesite="Lax",
         secure=current_app.config["SESSION_COOKIE_SECURE"],
@@ -77,5 +88,5 @@ def set_cookie(response: Response, token: str) -> None:
 
 
 def clear_cookie(response: Response) -> None:
-    response.delete_cookie(COOKIE, path=COOKIE_PATH, httponly=True, samesite="Lax",
+    response.delete_cookie(cookie_name(), path=COOKIE_PATH, httponly=True, samesite="Lax",
                            secure=current_app.config["SESSION_COOKIE_SECURE"])

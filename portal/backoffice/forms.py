@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     HiddenField,
     PasswordField,
     SelectField,
@@ -15,20 +14,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.forms import DateText as _Date
 from portal.forms import choices
 
 # Our own words for the length limits (WTForms' built-in Japanese reads stiffly).
 _TOO_LONG = _l("Use at most %(max)d characters.")
-
-
-class _Date(DateField):
-    """A date from the address; a malformed one gets our message, not WTForms' wording."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a date like 2026-04-01.")) from None
 
 
 class LoginForm(FlaskForm):

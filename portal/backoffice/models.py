@@ -52,7 +52,9 @@ class StaffAction(Base):
     __table_args__ = (Index("ix_staff_action_target", "target_type", "target_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    # None: done by the portal itself (a scheduled run such as ``flask rewards-daily``).
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True,
+                                                 nullable=True)
     # A dotted code, e.g. "mail.retry", "application.approve" (labels in audit.py).
     action: Mapped[str] = mapped_column(String(60))
     target_type: Mapped[str] = mapped_column(String(40))
@@ -61,4 +63,4 @@ class StaffAction(Base):
     details: Mapped[Any] = mapped_column(JSON, nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
-    staff: Mapped[Staff] = relationship()
+    staff: Mapped[Staff | None] = relationship()

@@ -1,36 +1,29 @@
-"""The back office (ENR-7 staff area): sign-in, dashboard, mail outbox."""
+"""The back office (ENR-7 staff area): sign-in, dashboard, mail outbox, ``create-staff``.
+
+Routes attach to :data:`portal.backoffice.blueprint.bp`."""
 
 from __future__ import annotations
 
 import click
-from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from portal.backoffice import audit, services
 from portal.backoffice.auth import (
-    COOKIE,
     clear_cookie,
     current_staff,
     safe_next,
+    session_token,
     set_cookie,
     staff_required,
 )
+from portal.backoffice.blueprint import bp
 from portal.backoffice.forms import LoginForm, MailFilterForm, PostForm
 from portal.extensions import db
 from portal.mail import outbox
-from portal.mail.messages import kind_label
 from portal.templating import is_htmx, render_page
 
-bp = Blueprint("backoffice", __name__, template_folder="templates", url_prefix="/backoffice",
-               cli_group=None)
-
 MAIL_TARGET = "outgoing_email"
-
-# Templates anywhere can show who is signed in and the audit trail partial.
-bp.add_app_template_global(current_staff, "current_staff")
-bp.add_app_template_global(kind_label, "email_kind_label")
-bp.add_app_template_global(audit.action_label, "staff_action_label")
-bp.add_app_template_global(audit.detail_label, "staff_detail_label")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -49,7 +42,7 @@ def login():
             lock_minutes=config["STAFF_LOCKOUT_MINUTES"],
         )
         if staff is not None:
-            services.end_session(db.session, request.cookies.get(COOKIE))
+            services.end_session(db.session, session_token())
             token = services.start_session(db.session, staff,
                                            hours=config["STAFF_SESSION_HOURS"])
             db.session.commit()
@@ -70,7 +63,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    services.end_session(db.session, request.cookies.get(COOKIE))
+    services.end_session(db.session, session_token())
     db.session.commit()
     flash(_("You have signed out of the back office."), "success")
     response = redirect(url_for("backoffice.login"))
@@ -151,6 +144,3 @@ def create_staff_command(login: str, name: str, password: str | None):
     db.session.commit()
     click.echo(f"staff account {staff.login!r} created; sign in at /backoffice/login")
 
-
-# Applications (ENR-7) and unlocking users (AUTH-1) add their routes to ``bp``.
-from portal.backoffice import application_views  # noqa: E402,F401

@@ -425,6 +425,18 @@ def prefixed_labels(forms, prefix: str) -> dict[str, str]:
             for form in forms for f in form}
 
 
+def users_step_context(applicant, user_forms: list) -> dict[str, Any]:
+    """What the shared users-step template needs (``enrollment/kinds/_users_step.html``): the
+    applicant's form, one form per user, and error-summary labels saying whose field it is."""
+    from flask_babel import gettext
+
+    labels = prefixed_labels([applicant], gettext("Applicant"))
+    for i, form in enumerate(user_forms):
+        labels.update(prefixed_labels([form], gettext("User %(number)d", number=i + 1)))
+    return {"applicant_form": applicant, "user_forms": user_forms,
+            "forms": [applicant, *user_forms], "labels": labels}
+
+
 def action_urls(ctx: Ctx, step: Step) -> Callable[..., str]:
     """``build(name, **values)``: the address of one of ``step``'s htmx pieces."""
 

@@ -24,6 +24,7 @@ from wtforms.widgets import Select
 from portal.accounts.forms import month_choices
 from portal.forms import MultiCheckboxField, choices
 from portal.i18n import localized
+from portal.reference.postal import PREFECTURES
 
 _REQ = [InputRequired()]  # sets the "required" flag for the field macro; rules check values
 
@@ -81,16 +82,6 @@ class DeleteApplicantForm(ApplicantForm):
     mode = None
     user_id = StringField(_l("Your user ID"), validators=_REQ, render_kw={
         "autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"})
-
-
-PREFECTURES = (
-    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県",
-    "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県",
-    "山梨県", "長野県", "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府",
-    "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県",
-    "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県",
-    "鹿児島県", "沖縄県",
-)
 
 
 class UserForm(Form):

@@ -291,7 +291,7 @@ def test_detail_says_whether_the_named_users_exist(signed_in, db_session):
 
 @pytest.mark.parametrize(("lang", "text"), [
     ("en", "but the user ID nopa0001 is not an active Program Administrator's"),
-    ("ja", "nopa0001 は有効なプログラム管理者のユーザーIDではない"),
+    ("ja", "nopa0001 は有効な管理責任者のユーザーIDではない"),
 ])
 def test_detail_warns_when_a_self_declared_pa_is_not_one(signed_in, db_session, lang, text):
     data = change_data("exists01")

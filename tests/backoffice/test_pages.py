@@ -74,6 +74,17 @@ def test_mail_page_filters_by_status(signed_in, db_session):
     assert page.count('data-testid="bo-mail-row"') == 2
 
 
+@pytest.mark.parametrize("number", ["2", "184467440737095518", str(2**31), str(10**30)])
+def test_a_mail_page_past_the_end_is_empty_not_an_error(signed_in, db_session, number):
+    """The fuzz suite found a page number whose offset overflowed the driver (a 500)."""
+    make_email(db_session, 1)
+    response = signed_in.get(f"/backoffice/mail?page={number}&lang=en")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'data-testid="bo-mail-row"' not in page
+    assert 'data-testid="bo-mail-empty"' in page
+
+
 def test_mail_page_htmx_returns_the_results_only(signed_in, db_session):
     make_email(db_session, 1, "sent", sent_at=utcnow())
     response = signed_in.get("/backoffice/mail?status=sent", headers={"HX-Request": "true"})

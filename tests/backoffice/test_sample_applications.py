@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portal.accounts.sample import seed_accounts
+from portal.backoffice import applications, processing
 from portal.backoffice.sample import seed_applications
-from portal.enrollment import processing
 from portal.enrollment.models import Application
 
 
@@ -20,6 +20,6 @@ def test_sample_applications_are_added_once_and_can_be_decided(app, db_session, 
         by_kind = {a.kind: a for a in db_session.scalars(select(Application))}
         assert len(processing.approve(db_session, by_kind["new"], staff).created) == 1
         assert processing.approve(db_session, by_kind["change"], staff).added == 1
-        (target,) = processing.target_users(db_session, by_kind["delete"])
+        (target,) = applications.target_users(db_session, by_kind["delete"])
         assert target.problem == "unknown"
         processing.reject(db_session, by_kind["delete"], staff, "No such user ID.")

@@ -1,13 +1,13 @@
 """The data the change and delete wizards store is what the back office applies: each test
 submits through the wizard, then approves the stored application with
-:func:`portal.enrollment.processing.approve` and checks the users' access."""
+:func:`portal.backoffice.processing.approve` and checks the users' access."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from portal.accounts.models import User, UserAccess
-from portal.enrollment import processing
+from portal.backoffice import outcomes, processing
 from portal.enrollment.models import Application
 from tests.enrollment.conftest import approver_fields
 
@@ -66,7 +66,7 @@ def test_a_change_for_an_unknown_user_id_is_stopped_at_approval(app, change, db_
     with app.test_request_context("/?lang=en"):
         try:
             processing.approve(db_session, application, staff)
-        except processing.NotApplicable as problem:
+        except outcomes.NotApplicable as problem:
             assert "nobody42" in problem.message
         else:
             raise AssertionError("an unknown user ID was applied")

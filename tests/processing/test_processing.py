@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import services as accounts
 from portal.accounts.models import AuthSession, User, UserAccess
+from portal.backoffice import applications, outcomes, processing
 from portal.backoffice.models import Staff, StaffAction
 from portal.db import utcnow
-from portal.enrollment import processing
 from portal.enrollment.models import Application
 from portal.extensions import db
 from portal.mail.messages import KIND_CONTACT_ID, KIND_WELCOME
@@ -75,7 +75,7 @@ def test_approving_new_users_creates_them_with_access_and_queues_both_emails(db_
     assert [p["contact_id"] for p in people] == [first.contact_id, second.contact_id]
     assert people[0]["auth_pin"] is True and people[0]["auth_word"] is True
     assert people[1]["auth_pin"] is None and people[1]["auth_word"] is None
-    assert processing.contact_ids(done) == [first.contact_id, second.contact_id]
+    assert applications.contact_ids(done) == [first.contact_id, second.contact_id]
     # MAIL-1 and MAIL-2 for each user, in the same transaction.
     emails = list(db_session.scalars(select(OutgoingEmail).order_by(OutgoingEmail.id)))
     assert [(e.to_address, e.kind) for e in emails] == [
@@ -96,7 +96,7 @@ def test_approving_new_users_creates_them_with_access_and_queues_both_emails(db_
 def test_a_second_approval_changes_nothing(db_session, staff):
     application = make_application(db_session, "new")
     processing.approve(db_session, application, staff)
-    with pytest.raises(processing.AlreadyDecided) as caught:
+    with pytest.raises(outcomes.AlreadyDecided) as caught:
         processing.approve(db_session, application, staff)
     assert caught.value.status == "completed"
     assert "already been decided" in caught.value.message
@@ -108,7 +108,7 @@ def test_a_second_approval_changes_nothing(db_session, staff):
 def test_an_application_that_cannot_be_applied_stays_open_and_changes_nothing(db_session, staff):
     data = new_data([new_user(1), new_user(2, country="ZZ")])
     application = make_application(db_session, "new", data=data)
-    with pytest.raises(processing.NotApplicable) as caught:
+    with pytest.raises(outcomes.NotApplicable) as caught:
         processing.approve(db_session, application, staff)
     assert "ZZ" in caught.value.message
     assert db_session.get(Application, application.id, populate_existing=True).status == (
@@ -121,7 +121,7 @@ def test_an_application_that_cannot_be_applied_stays_open_and_changes_nothing(db
 def test_a_bad_birthday_is_reported_with_the_person(db_session, staff):
     application = make_application(db_session, "new",
                                    data=new_data([new_user(1, birth_day=31, birth_month=2)]))
-    with pytest.raises(processing.NotApplicable) as caught:
+    with pytest.raises(outcomes.NotApplicable) as caught:
         processing.approve(db_session, application, staff)
     assert "佐藤 花子1" in caught.value.message
 
@@ -190,7 +190,7 @@ def test_a_change_for_an_unknown_or_deleted_user_applies_nothing(db_session, sta
     data = change_data("henkou04")
     data["users"].append({"user_id": "henkou05", "changes": data["users"][0]["changes"]})
     application = make_application(db_session, "change", data=data)
-    with pytest.raises(processing.NotApplicable) as caught:
+    with pytest.raises(outcomes.NotApplicable) as caught:
         processing.approve(db_session, application, staff)
     assert "henkou05" in caught.value.message
     assert access_of(db_session, first) == set()  # the first user's change was undone too
@@ -212,14 +212,14 @@ def test_a_change_by_a_self_declared_pa_needs_a_registered_pa(db_session, staff,
     data = change_data("henkou06")
     data["applicant"].update(mode="pa", user_id="JikoPA01")
     application = make_application(db_session, "change", data=data)
-    assert processing.applicant_problem(db_session, application) == (None if applies
+    assert applications.applicant_problem(db_session, application) == (None if applies
                                                                       else "not_pa")
     if applies:
         processing.approve(db_session, application, staff)
         assert access_of(db_session, target) == {
             ("JP", "REPORTING", "392000000000002", "VIEWER")}
     else:
-        with pytest.raises(processing.NotApplicable) as caught:
+        with pytest.raises(outcomes.NotApplicable) as caught:
             processing.approve(db_session, application, staff)
         assert "JikoPA01" in caught.value.message
         assert access_of(db_session, target) == set()
@@ -230,7 +230,7 @@ def test_a_change_by_a_self_declared_pa_needs_a_registered_pa(db_session, staff,
 def test_a_change_through_approvers_needs_no_registered_applicant(db_session, staff, registered):
     registered("henkou07")
     application = make_application(db_session, "change", data=change_data("henkou07"))
-    assert processing.applicant_problem(db_session, application) is None
+    assert applications.applicant_problem(db_session, application) is None
 
 
 # --- delete ---------------------------------------------------------------------------------
@@ -241,8 +241,8 @@ def test_a_deletion_asked_by_someone_who_is_not_a_pa_is_refused(db_session, staf
     data = delete_data("sakujo02")
     data["applicant"]["user_id"] = "notapa01"
     application = make_application(db_session, "delete", data=data)
-    assert processing.applicant_problem(db_session, application) == "not_pa"
-    with pytest.raises(processing.NotApplicable):
+    assert applications.applicant_problem(db_session, application) == "not_pa"
+    with pytest.raises(outcomes.NotApplicable):
         processing.approve(db_session, application, staff)
     assert accounts.find_by_user_id(db_session, "sakujo02").status == "active"
 
@@ -264,7 +264,7 @@ def test_approving_a_deletion_disables_the_user_and_removes_their_access(db_sess
 
 def test_a_deletion_of_an_unknown_user_id_is_refused(db_session, staff):
     application = make_application(db_session, "delete", data=delete_data("nobody99"))
-    with pytest.raises(processing.NotApplicable):
+    with pytest.raises(outcomes.NotApplicable):
         processing.approve(db_session, application, staff)
     assert db_session.get(Application, application.id, populate_existing=True).status == (
         "received")
@@ -275,10 +275,10 @@ def test_a_deletion_of_an_unknown_user_id_is_refused(db_session, staff):
 def test_rejecting_needs_a_reason(db_session, staff):
     application = make_application(db_session, "new")
     for reason in ("", "   ", None):
-        with pytest.raises(processing.ProcessingError) as caught:
+        with pytest.raises(outcomes.ProcessingError) as caught:
             processing.reject(db_session, application, staff, reason)
         assert set(caught.value.errors) == {"reason"}
-    with pytest.raises(processing.ProcessingError):
+    with pytest.raises(outcomes.ProcessingError):
         processing.reject(db_session, application, staff, "x" * 1001)
     assert actions(db_session, application) == []
 
@@ -294,9 +294,9 @@ def test_rejecting_keeps_the_reason_and_drops_the_secrets(db_session, staff):
     (entry,) = actions(db_session, application)
     assert entry.action == "application.reject"
     assert entry.details == {"reason": "承認者の同意が確認できません。"}
-    with pytest.raises(processing.AlreadyDecided):
+    with pytest.raises(outcomes.AlreadyDecided):
         processing.approve(db_session, application, staff)
-    with pytest.raises(processing.AlreadyDecided):
+    with pytest.raises(outcomes.AlreadyDecided):
         processing.reject(db_session, application, staff, "again")
     assert count(db_session, User) == 0
 
@@ -304,11 +304,11 @@ def test_rejecting_keeps_the_reason_and_drops_the_secrets(db_session, staff):
 def test_start_review_then_approve(db_session, staff):
     application = make_application(db_session, "new")
     assert processing.start_review(db_session, application, staff).status == "in_review"
-    with pytest.raises(processing.ProcessingError) as caught:
+    with pytest.raises(outcomes.ProcessingError) as caught:
         processing.start_review(db_session, application, staff)
-    assert not isinstance(caught.value, processing.AlreadyDecided)
+    assert not isinstance(caught.value, outcomes.AlreadyDecided)
     processing.approve(db_session, application, staff)
-    with pytest.raises(processing.AlreadyDecided):
+    with pytest.raises(outcomes.AlreadyDecided):
         processing.start_review(db_session, application, staff)
     assert [a.action for a in actions(db_session, application)] == [
         "application.start_review", "application.approve"]
@@ -342,7 +342,7 @@ def test_simultaneous_decisions_apply_exactly_one(app, second):
                     else:
                         processing.reject(session, application_id, staff_id, "no")
                     results.append(how)
-                except processing.AlreadyDecided:
+                except outcomes.AlreadyDecided:
                     results.append("already")
         except BaseException as exc:  # noqa: BLE001 - shown below
             errors.append(exc)

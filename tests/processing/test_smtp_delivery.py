@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from portal.enrollment import processing
+from portal.backoffice import processing
 from portal.mail.sender import send_due
 from tests.application_factory import make_application, new_data, new_user
 from tests.mail.conftest import SmtpServer, free_port

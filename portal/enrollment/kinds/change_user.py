@@ -3,7 +3,7 @@ review.
 
 Data shape: ``Draft.data`` of kind ``change`` in :mod:`portal.enrollment.models`. The user
 IDs are checked for their format only: whether they exist is checked when the application is
-approved (:mod:`portal.enrollment.processing`), so the form tells nobody which IDs exist.
+approved (:mod:`portal.backoffice.applying`), so the form tells nobody which IDs exist.
 The change entries reuse the access entries of the add-new-user kind (``AccessStep``) with an
 action (add or remove) and only the countries where access changes are possible.
 """
@@ -19,11 +19,18 @@ from flask_babel import lazy_gettext as _l
 
 from portal.enrollment import drafts, rules
 from portal.enrollment.approvers import ApproversStep, drop_user
-from portal.enrollment.engine import Ctx, Errors, Kind, ReviewStep, Step, register
+from portal.enrollment.engine import (
+    Ctx,
+    Errors,
+    Kind,
+    ReviewStep,
+    Step,
+    register,
+    users_step_context,
+)
 from portal.enrollment.engine import action_urls as _action_url
 from portal.enrollment.engine import field_value as _get
 from portal.enrollment.engine import posted_rows as _indexes
-from portal.enrollment.engine import prefixed_labels as _prefixed
 from portal.enrollment.forms import ChangeApplicantForm, ChangeBase, ChangeUserForm
 from portal.enrollment.kinds.new_user import AccessStep
 
@@ -111,13 +118,8 @@ class ChangeUsersStep(Step):
 
     def context(self, ctx: Ctx, errors: Errors) -> dict[str, Any]:
         users = ctx.data.get("users") or [{}]
-        user_forms = [self.user_form(i, u) for i, u in enumerate(users)]
-        applicant = self.applicant_form(ctx)
-        labels = _prefixed([applicant], _("Applicant"))
-        for i, form in enumerate(user_forms):
-            labels.update(_prefixed([form], _("User %(number)d", number=i + 1)))
-        return {"applicant_form": applicant, "user_forms": user_forms,
-                "forms": [applicant, *user_forms], "labels": labels}
+        return users_step_context(self.applicant_form(ctx),
+                                  [self.user_form(i, u) for i, u in enumerate(users)])
 
     def add_user(self, ctx: Ctx):
         """A new, empty user block with the next index (nothing written)."""

@@ -23,6 +23,7 @@ from portal.enrollment.engine import (
     ReviewStep,
     Step,
     register,
+    users_step_context,
 )
 from portal.enrollment.engine import action_urls as _action_url
 from portal.enrollment.engine import field_value as _get
@@ -201,13 +202,8 @@ class UsersStep(Step):
 
     def context(self, ctx: Ctx, errors: Errors) -> dict[str, Any]:
         users = ctx.data.get("users") or [{}]
-        user_forms = [self.user_form(ctx, i, u) for i, u in enumerate(users)]
-        applicant = self.applicant_form(ctx)
-        labels = _prefixed([applicant], _("Applicant"))
-        for i, form in enumerate(user_forms):
-            labels.update(_prefixed([form], _("User %(number)d", number=i + 1)))
-        return {"applicant_form": applicant, "user_forms": user_forms,
-                "forms": [applicant, *user_forms], "labels": labels}
+        return users_step_context(self.applicant_form(ctx),
+                                  [self.user_form(ctx, i, u) for i, u in enumerate(users)])
 
     def add_user(self, ctx: Ctx):
         from flask import request
