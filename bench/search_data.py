@@ -106,9 +106,13 @@ def generate(url: str, item_count: int, article_count: int, seed: int = 6) -> fl
 
     from portal.db import make_engine
     from portal.resources.models import Article
+    from portal.resources.search_source import register as register_articles
     from portal.rewards.models import CatalogItem
+    from portal.rewards.search_source import register as register_items
     from portal.search import index
 
+    register_items()  # what create_app does: the features hand search their documents
+    register_articles()
     rng = random.Random(seed)
     engine = make_engine(url)
     with Session(engine) as session, session.begin():

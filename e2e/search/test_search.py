@@ -190,3 +190,28 @@ def test_a_kept_page_runs_its_scripts_with_a_nonce_of_its_own(page: Page, base_u
     expect(page).to_have_url(re.compile(r"q=.+&?"))
     expect(page.locator('[data-item-no="D540-1282"]')).to_be_visible()
     expect(page.get_by_test_id("catalog-category")).to_have_value("drinks")
+
+
+@pytest.mark.parametrize(("lang", "word", "item", "shown"), [
+    ("en", "コーヒー", "D540-1282", "De'Longhi"),  # a Japanese word on the English page
+    ("ja", "wine", "D520-1331", "ワイン"),  # an English word on the Japanese page
+])
+def test_the_other_languages_words_find_the_item(page: Page, base_url, lang, word, item, shown):
+    page.goto(f"{base_url}/rewards/catalog?lang={lang}")
+    page.get_by_test_id("catalog-q").fill(word)
+    found = page.locator(f'[data-testid="catalog-item"][data-item-no="{item}"]')
+    expect(found).to_be_visible()
+    expect(found).to_contain_text(shown)  # shown in the page's language
+    # Each of the hint's examples finds something: try the first one.
+    example = page.get_by_test_id("hint-example").first.inner_text()
+    page.get_by_test_id("catalog-q").fill(example)
+    expect(page.get_by_test_id("catalog-count")).to_contain_text(example)
+    expect(results(page).first).to_be_visible()
+
+
+@pytest.mark.parametrize(("lang", "word"), [("en", "パスワード"), ("ja", "password")])
+def test_the_other_languages_words_find_the_guide(page: Page, base_url, lang, word):
+    page.goto(f"{base_url}/resources/search?country=JP&lang={lang}")
+    page.get_by_test_id("rc-q").fill(word)
+    page.get_by_test_id("rc-search-submit").click()
+    expect(page.locator('[data-testid="resource-result"][data-slug="passwords"]')).to_be_visible()

@@ -52,3 +52,6 @@ class SearchState(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     built_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     documents: Mapped[int] = mapped_column(Integer, default=0)
+    # The non-ASCII characters of each kind's documents per language, written by the build
+    # (JSON ``{"item:en": "…"}``): a word with another one cannot match there.
+    letters: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -64,11 +64,19 @@ def test_same_answers_on_sqlite_and_postgresql(app, pg_url, tmp_path):
         with Session(lite) as a, Session(pg) as b:
             assert b.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = "
                                   "'ix_search_doc_text_trgm'")).scalar_one().count("gin_trgm_ops")
-            docs = scan.documents(a.scalars(select(CatalogItem)), a.scalars(select(Article)))
+            docs = scan.documents({"item": a.scalars(select(CatalogItem)),
+                                   "article": a.scalars(select(Article))})
             queries = list(generated_queries(docs, 300, seed=60))
             queries += [index.Query("item", "ja", t) for t in
                         ("茶", "ｺｰﾋｰ", "d5400598", "ペニンシュラ プリン", "%", "_", "\\", "'")]
+            # The other language's words on each page (issue 15).
+            queries += [index.Query("item", "en", t) for t in ("コーヒー", "茶", "ワイン セット")]
+            queries += [index.Query("item", "ja", t) for t in ("wine", "coffee", "balm")]
+            queries += [index.Query("article", "ja", "password", country="JP"),
+                        index.Query("article", "en", "パスワード", country="JP")]
             for query in queries:
+                want = scan.scan(docs, query)
+                assert index.run(a, query).refs == want.refs, query
                 x, y = index.run(a, query), index.run(b, query)
                 assert (x.refs, x.total, x.categories, x.bands) == \
                     (y.refs, y.total, y.categories, y.bands), query

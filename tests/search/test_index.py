@@ -11,14 +11,16 @@ from sqlalchemy import select
 from portal.resources.models import Article
 from portal.rewards.models import CatalogItem
 from portal.search import index, scan
+from portal.search import query as query_module
 from portal.search.index import BANDS, Query, band_of
 from portal.search.normalize import words
 
 
 @pytest.fixture
 def docs(db_session):
-    return scan.documents(db_session.scalars(select(CatalogItem).where(CatalogItem.active)),
-                          db_session.scalars(select(Article).where(Article.active)))
+    return scan.documents({
+        "item": db_session.scalars(select(CatalogItem).where(CatalogItem.active)),
+        "article": db_session.scalars(select(Article).where(Article.active))})
 
 
 def refs(db_session, kind="item", language="ja", text="", **kw):
@@ -62,12 +64,36 @@ def test_every_word_must_match(db_session):
 def test_english_matches_words_and_prefixes_not_inner_parts(db_session):
     assert "D515-0587" in refs(db_session, language="en", text="Pot")
     assert "D515-0587" in refs(db_session, language="en", text="balm")
-    assert "D515-0587" not in refs(db_session, language="en", text="almuda")
-
-
-def test_search_uses_the_current_language(db_session):
-    assert refs(db_session, language="ja", text="kettle") == []
+    # "ettle" is inside "kettle" (English text only), not the start of a word.
     assert "D515-0587" in refs(db_session, language="en", text="kettle")
+    assert "D515-0587" not in refs(db_session, language="en", text="ettle")
+
+
+def test_words_of_either_language_find_the_item_on_either_page(db_session):
+    """Issue 15: コーヒー and 茶 on the English page, wine and coffee on the Japanese page."""
+    assert "D515-0587" in refs(db_session, language="ja", text="kettle")
+    for language in ("ja", "en"):
+        assert "D540-1282" in refs(db_session, language=language, text="コーヒー")
+        assert "D540-1282" in refs(db_session, language=language, text="coffee")
+        assert "D540-0598" in refs(db_session, language=language, text="茶")
+        assert "D520-1331" in refs(db_session, language=language, text="wine")
+        assert "D520-1331" in refs(db_session, language=language, text="ワイン")
+
+
+def test_the_page_language_ranks_first(db_session):
+    """A thing matching in the page's language comes before one matching only in the
+    other language, whatever the catalog's order says."""
+    db_session.add(CatalogItem(
+        item_no="Z999-0001", category="drinks", points=1000, in_stock=True, sample=True,
+        name_ja="焙煎豆 coffee blend", name_en="Roasted beans",
+        description_ja="深煎りの豆", description_en="Dark roast", position=-1, active=True))
+    db_session.flush()
+    index.build(db_session)
+    result = index.run(db_session, Query("item", "en", "coffee", per_page=200))
+    assert result.refs[-1] == "Z999-0001"  # first in the catalog's order, last here
+    assert len(result.refs) > 1
+    ja = index.run(db_session, Query("item", "ja", "coffee", per_page=200))
+    assert ja.refs[0] == "Z999-0001"  # on the Japanese page it matches in Japanese
 
 
 def test_facet_counts_and_filters(db_session):
@@ -182,8 +208,8 @@ def generated_queries(docs, count: int, seed: int = 6):
 def test_index_equals_plain_scan_over_many_generated_queries(db_session, docs, monkeypatch):
     # Count the queries answered through the index of characters (short Japanese words).
     by_chars = []
-    short_words = index._short_words
-    monkeypatch.setattr(index, "_short_words",
+    short_words = query_module._short_words
+    monkeypatch.setattr(query_module, "_short_words",
                         lambda dialect, words: by_chars.append(words) or short_words(dialect, words))
     checked = matched = 0
     for query in generated_queries(docs, 600):
@@ -208,3 +234,33 @@ def test_short_japanese_words_use_the_index_of_characters(db_session, docs):
             assert (got.refs, got.total, got.categories, got.bands) == \
                 (want.refs, want.total, want.categories, want.bands), query
     assert index.run(db_session, Query("item", "ja", "茶")).total > 10
+
+
+def test_a_language_without_a_words_letters_is_not_searched(db_session):
+    """The build keeps each language's non-ASCII letters; an index built before that reads
+    them from the documents. Either way a Japanese word is not looked for in English texts,
+    and the answer stays the plain scan's."""
+    from sqlalchemy import update
+
+    from portal.search.models import SearchState
+
+    assert not index._may_match(db_session, "item", "en", [" 茶"])
+    assert index._may_match(db_session, "item", "ja", ["茶"])
+    assert index._may_match(db_session, "item", "en", [" coffee"])
+    db_session.execute(update(SearchState).values(letters=None, version=SearchState.version + 1))
+    assert not index._may_match(db_session, "item", "en", [" 茶"])
+    assert index._may_match(db_session, "item", "ja", ["茶"])
+
+
+def test_a_points_ceiling_is_a_filter_like_any_other(db_session, docs):
+    """The catalog's "within my balance" gives the search module a ceiling, nothing more;
+    the index still answers what the plain scan does."""
+    for text in ("", "コーヒー", "wine", "茶"):
+        for language in ("ja", "en"):
+            query = Query("item", language, text, per_page=200, max_points=30_000)
+            got, want = index.run(db_session, query), scan.scan(docs, query)
+            assert (got.refs, got.total, got.categories, got.bands) == \
+                (want.refs, want.total, want.categories, want.bands), query
+            points = {d["ref"]: d["points"] for d in docs if d["kind"] == "item"}
+            assert all(points[r] <= 30_000 for r in got.refs)
+    assert index.run(db_session, Query("item", "ja", "", max_points=0)).total == 0

@@ -117,9 +117,10 @@ def test_item_page(client):
     assert client.get("/rewards/items/Q000-0000").status_code == 404
 
 
-def test_rewards_home_is_public_and_says_redemption_comes_later(client):
+def test_rewards_home_is_public_and_invites_program_administrators_to_sign_in(client):
     html = client.get("/rewards/?lang=en").get_data(as_text=True)
-    assert 'data-testid="rewards-later"' in html
+    assert 'data-testid="rewards-sign-in"' in html
+    assert 'data-testid="points-panel"' not in html
     assert 'data-testid="rewards-category-drinks"' in html
     assert 'data-testid="menu-catalog"' in html and 'data-testid="menu-resources"' in html
 
@@ -145,13 +146,21 @@ def test_japanese_home_has_search_and_categories(client):
     assert "business-days-japan" not in html
 
 
-def test_resource_search_in_the_current_language(client):
+def test_resource_search_finds_guides_whichever_language_the_words_are_in(client):
     html = client.get("/resources/search?q=%E3%83%91%E3%82%B9%E3%83%AF%E3%83%BC%E3%83%89&country=JP&lang=ja").get_data(as_text=True)
     slugs = re.findall(r'data-testid="resource-result" data-slug="([^"]+)"', html)
     assert "passwords" in slugs and "forgotten-password" in slugs
     html = client.get("/resources/search?q=password&country=JP&lang=en").get_data(as_text=True)
     assert "passwords" in re.findall(r'data-testid="resource-result" data-slug="([^"]+)"', html)
+    # An English word on the Japanese page (and the other way round) still finds the guide,
+    # shown in the page's language.
     html = client.get("/resources/search?q=password&country=JP&lang=ja").get_data(as_text=True)
+    assert "passwords" in re.findall(r'data-testid="resource-result" data-slug="([^"]+)"', html)
+    assert '<html lang="ja">' in html
+    html = client.get("/resources/search", query_string={"q": "パスワード", "country": "JP",
+                                                          "lang": "en"}).get_data(as_text=True)
+    assert "passwords" in re.findall(r'data-testid="resource-result" data-slug="([^"]+)"', html)
+    html = client.get("/resources/search?q=zzqxv&country=JP&lang=ja").get_data(as_text=True)
     assert 'data-testid="rc-no-results"' in html
 
 
