@@ -117,6 +117,8 @@ class CatalogParams:
     sort: str = "relevance"
     page: int = 1
     too_long: bool = False
+    within: bool = False  # "within my balance" asked (``within=1``)
+    ceiling: int | None = None  # the balance it means, set by the view for a PA
 
     @classmethod
     def parse(cls, args: Mapping[str, str]) -> CatalogParams:
@@ -131,7 +133,8 @@ class CatalogParams:
             page = max(1, min(int(args.get("page") or 1), 10_000))
         except ValueError:
             page = 1
-        return cls(q[:MAX_QUERY], category, band, sort, page, too_long)
+        return cls(q[:MAX_QUERY], category, band, sort, page, too_long,
+                   args.get("within") == "1")
 
     def url(self, base: str, **changes) -> str:
         """The catalog's address ``base`` with these settings and ``changes`` (see
@@ -156,6 +159,8 @@ class CatalogParams:
             found["points"] = band_code(new.band)
         if new.sort != "relevance":
             found["sort"] = new.sort
+        if new.within:
+            found["within"] = "1"
         if new.page > 1:
             found["page"] = new.page
         return found
@@ -184,7 +189,8 @@ class CatalogPage:
 def search(session: Session, params: CatalogParams, language: str, per_page: int,
            cache_size: int) -> CatalogPage:
     query = Query("item", language, params.q, category=params.category, band=params.band,
-                  sort=params.sort, page=params.page, per_page=per_page)
+                  sort=params.sort, page=params.page, per_page=per_page,
+                  max_points=params.ceiling)
     result = index.search(session, query, cache_size=cache_size)
     items = {}
     if result.refs:

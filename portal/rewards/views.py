@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     make_response,
     redirect,
     render_template,
@@ -16,7 +19,7 @@ from jinja2_fragments.flask import render_block
 
 from portal.extensions import db
 from portal.i18n import current_language
-from portal.rewards import services
+from portal.rewards import points, services
 from portal.rewards.forms import CatalogSearchForm
 from portal.search.fragments import fragments
 from portal.templating import is_htmx, render_page
@@ -36,8 +39,11 @@ def _go(url: str):
 def home():
     counts = services.category_counts(db.session, current_language(),
                                       current_app.config["SEARCH_CACHE_SIZE"])
+    from portal.rewards.points_views import program_panel
+
     return render_page("rewards/home.html", counts=counts, form=CatalogSearchForm(),
-                       categories=services.category_labels())
+                       categories=services.category_labels(), program=program_panel(),
+                       entry_label=points.entry_label, language=current_language())
 
 
 @bp.get("/catalog")
@@ -49,6 +55,12 @@ def catalog():
     language = current_language()
     per_page = current_app.config["SEARCH_PAGE_SIZE"]
     cache_size = current_app.config["SEARCH_CACHE_SIZE"]
+    # "Within my balance", for the PA and designated third parties: the search module is
+    # only given a points ceiling.
+    user = g.get("user")
+    access = points.access_for(db.session, user.id) if user is not None else None
+    balance = access.account.balance if access is not None else None
+    params = replace(params, ceiling=balance if params.within else None)
 
     def results():
         page = services.search(db.session, params, language, per_page, cache_size)
@@ -75,7 +87,7 @@ def catalog():
         return render_block(
             "rewards/catalog.html", "content", form=form, params=params,
             page=services.CatalogPage(params, result, []), results_html=html,
-            fmt_number=services.number), result
+            fmt_number=services.number, balance=balance), result
 
     # What is the same for everybody asking this search is rendered once per worker and
     # kept (see portal.search.fragments): the results and htmx swaps, the page's content
@@ -94,8 +106,8 @@ def catalog():
     else:
         def whole_page():
             html, _result = fragments.get(
-                db.session, ("catalog page", language, params, per_page, request.args.get("q")),
-                cache_size, content)
+                db.session, ("catalog page", language, params, per_page, request.args.get("q"),
+                             balance), cache_size, content)
             return render_template("rewards/catalog.html", content_html=html)
 
         body = fragments.page(db.session, ("catalog", language, per_page), cache_size,
@@ -112,5 +124,9 @@ def item(item_no: str):
         abort(404)
     if found.item_no != item_no:
         return redirect(url_for("rewards.item", item_no=found.item_no), 301)
+    from portal.rewards.orders import is_donation
+
+    user = g.get("user")
     return render_page("rewards/item.html", item=found, categories=services.category_labels(),
-                       points_text=services.points_text)
+                       points_text=services.points_text, donation=is_donation(found),
+                       access=points.access_for(db.session, user.id) if user else None)
