@@ -121,5 +121,15 @@ SEARCH_CLASSES: dict[str, list[str]] = {
     "resources": [f"/resources/search?lang={lang}&q={q}" for lang, q in
                   (("ja", "%E7%94%B3"), ("ja", "%E3%83%91%E3%82%B9%E3%83%AF%E3%83%BC%E3%83%89"),
                    ("en", "password"), ("en", "control+group"))],
+    # Issue 15: words of the other language (a Japanese word on the English page, an
+    # English word on the Japanese page), catalog and resource center.
+    "other language's words": [
+        *(_Q.format(lang="en", q=q) for q in
+          ("%E3%82%B3%E3%83%BC%E3%83%92%E3%83%BC",  # コーヒー
+           "%E8%8C%B6",  # 茶
+           "%E3%82%BF%E3%82%AA%E3%83%AB")),  # タオル
+        *(_Q.format(lang="ja", q=q) for q in ("coffee", "wine", "laptop")),
+        "/resources/search?lang=ja&q=password",
+        "/resources/search?lang=en&q=%E3%83%91%E3%82%B9%E3%83%AF%E3%83%BC%E3%83%89"],
 }
 SEARCH_CLASSES["mixed"] = [p for paths in SEARCH_CLASSES.values() for p in paths]

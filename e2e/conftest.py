@@ -83,7 +83,7 @@ class LiveServer:
             self.process.kill()
 
 
-def _start(tmp: Path, name: str, overrides: dict[str, str]) -> LiveServer:
+def _start(tmp: Path, name: str, overrides: dict[str, str], workers: int = 1) -> LiveServer:
     instance = tmp / name
     instance.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -102,7 +102,7 @@ def _start(tmp: Path, name: str, overrides: dict[str, str]) -> LiveServer:
     log = instance / "server.log"
     with log.open("w") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
              "--threads", "8", "--timeout", "60", "portal.wsgi:app"],
             cwd=PROJECT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
         )
@@ -126,8 +126,8 @@ def _start(tmp: Path, name: str, overrides: dict[str, str]) -> LiveServer:
 def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., LiveServer]]:
     servers: list[LiveServer] = []
 
-    def start(name: str = "main", **overrides: str) -> LiveServer:
-        server = _start(tmp_path_factory.getbasetemp() / "servers", name, overrides)
+    def start(name: str = "main", workers: int = 1, **overrides: str) -> LiveServer:
+        server = _start(tmp_path_factory.getbasetemp() / "servers", name, overrides, workers)
         servers.append(server)
         return server
 

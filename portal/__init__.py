@@ -59,8 +59,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.shell.views import bp as shell_bp
 
     app.register_blueprint(shell_bp)
-    from portal.accounts.views import auth as auth_bp
-    from portal.accounts.views import registration as registration_bp
+    from portal.accounts import registration_views as _registration_routes  # noqa: F401
+    from portal.accounts import views as _account_routes  # noqa: F401
+    from portal.accounts.blueprints import auth as auth_bp
+    from portal.accounts.blueprints import registration as registration_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(registration_bp)
@@ -68,7 +70,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.mail.views import bp as devmail_bp
 
     app.register_blueprint(devmail_bp)
-    from portal.backoffice.views import bp as backoffice_bp
+    from portal.backoffice import application_views as _application_routes  # noqa: F401
+    from portal.backoffice import views as _backoffice_routes  # noqa: F401
+    from portal.backoffice.blueprint import bp as backoffice_bp
 
     app.register_blueprint(backoffice_bp)
     from portal.enrollment.views import bp as enrollment_bp
@@ -80,7 +84,38 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.rewards.views import bp as rewards_bp
 
     app.register_blueprint(rewards_bp)
+    from portal.rewards.points_views import bp as points_bp
+
+    app.register_blueprint(points_bp)
+    from portal.rewards.office_views import bp as programs_bp
+
+    app.register_blueprint(programs_bp)
+    from portal.rewards.redeem_views import bp as redeem_bp
+
+    app.register_blueprint(redeem_bp)
+    from portal.rewards.order_views import bp as orders_bp
+
+    app.register_blueprint(orders_bp)
+    from portal.rewards.order_office_views import bp as order_office_bp
+
+    app.register_blueprint(order_office_bp)
+    from portal.cardmember.views import bp as cardmember_bp
+
+    app.register_blueprint(cardmember_bp)
+    from portal.cardmember.profile_views import bp as cm_profile_bp
+
+    app.register_blueprint(cm_profile_bp)
+    from portal.cardmember.revolving_views import bp as cm_revolving_bp
+
+    app.register_blueprint(cm_revolving_bp)
     from portal.resources.views import bp as resources_bp
 
     app.register_blueprint(resources_bp)
+
+    # What the search module indexes, handed to it by the features (portal.search.sources).
+    from portal.resources.search_source import register as register_articles
+    from portal.rewards.search_source import register as register_items
+
+    register_items()
+    register_articles()
     return app

@@ -29,9 +29,12 @@ def load_reference_data() -> int:
     """Reference data, the rewards catalog and the resource articles; the search index is
     rebuilt when any of them changed (or was never built)."""
     from portal import content
+    from portal.cardmember.revolving_rules import RULES_FILE, revolving_rules
     from portal.reference import loader
     from portal.search import index
 
+    revolving_rules.cache_clear()
+    revolving_rules(RULES_FILE)  # a mistake stops the load (a DataError)
     with db.session.begin():
         changed = loader.load(db.session)
         content_changed = content.load(db.session)

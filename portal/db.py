@@ -8,8 +8,10 @@ serialize writers (see :func:`immediate`).
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 
 from flask import Flask
@@ -106,18 +108,42 @@ class Database:
 
 
 @contextmanager
+def _writer_turn(database: str | None) -> Iterator[None]:
+    """Wait for this SQLite file's other writers with a lock on ``<file>-writer.lock``.
+
+    SQLite's own busy handler sleeps ever longer between tries (up to 100 ms), so under many
+    writers a waiting one sleeps long after the lock is free. Waiting on an OS file lock
+    wakes it the moment the writer before it finishes; the SQLite lock still guards the data.
+    """
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    handle = os.open(f"{database}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
+@contextmanager
 def immediate(session: Session) -> Iterator[Session]:
     """Run a unit of work that must not interleave with other writers.
 
-    SQLite: the transaction starts with ``BEGIN IMMEDIATE`` (the write lock is taken at once).
-    Other backends: a normal transaction; use ``with_for_update()`` on the rows involved.
-    Accepts the scoped session (``db.session``) as well as a plain Session.
+    SQLite: the transaction starts with ``BEGIN IMMEDIATE`` (the write lock is taken at once),
+    after waiting for the other writers that came first (see ``_writer_turn``); commit
+    inside the block. Other backends: a normal transaction; use ``with_for_update()`` on the
+    rows involved. Accepts the scoped session (``db.session``) as well as a plain Session.
     """
     if isinstance(session, scoped_session):
         session = session()
     if session.in_transaction():
         yield session
         return
-    if session.get_bind().dialect.name == "sqlite":
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        yield session
+        return
+    with _writer_turn(bind.url.database) if hasattr(bind, "url") else nullcontext():
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-    yield session
+        yield session

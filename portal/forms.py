@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from wtforms import SelectMultipleField, widgets
+from wtforms import DateField, SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
 
 
@@ -30,3 +31,13 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class DateText(DateField):
+    """A ``YYYY-MM-DD`` date; a malformed one gets our message, not WTForms' wording."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a date like 2026-04-01.")) from None

@@ -13,7 +13,7 @@ from flask import Flask, g, request
 from flask_babel import get_locale
 
 LANGUAGES: dict[str, str] = {"ja": "日本語", "en": "English"}
-COOKIE = "portal_lang"
+COOKIE = "portal_lang"  # the name over http; see portal.security.cookie_name
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
@@ -29,7 +29,7 @@ def select_locale() -> str:
     chosen = _valid(request.args.get("lang"))
     if chosen:
         return chosen
-    chosen = _valid(request.cookies.get(COOKIE))
+    chosen = _valid(request.cookies.get(current_app.config.get("LANGUAGE_COOKIE_NAME", COOKIE)))
     if chosen:
         return chosen
     chosen = _valid(g.get("user_language"))
@@ -104,9 +104,10 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _remember_language(response):
         chosen = _valid(request.args.get("lang"))
-        if chosen and request.cookies.get(COOKIE) != chosen:
+        name = app.config.get("LANGUAGE_COOKIE_NAME", COOKIE)
+        if chosen and request.cookies.get(name) != chosen:
             response.set_cookie(
-                COOKIE,
+                name,
                 chosen,
                 max_age=COOKIE_MAX_AGE,
                 samesite="Lax",

@@ -13,7 +13,8 @@ covers both.
     python -m portal.i18n_tools copy-source en      # empty en entries = the English msgid
 
 ``check`` fails when messages.pot is stale, when a catalog would change on update, when
-an entry is empty or fuzzy, or when the placeholders of a translation differ from its msgid.
+an entry is empty or fuzzy, when the placeholders of a translation differ from its msgid, or
+when GNU ``msgfmt --check`` refuses a catalog. ``update`` drops obsolete entries.
 Catalogs are read with ``babel.messages.pofile.read_po`` (``pybabel compile --statistics``
 counts an untranslated plural as translated).
 """
@@ -93,7 +94,9 @@ def update() -> None:
             command = "update" if po.exists() else "init"
             args = [command, "-i", str(pot), "-d", str(TRANSLATIONS), "-D", domain, "-l", locale]
             if command == "update":
-                args += ["--no-wrap", "--ignore-pot-creation-date"]
+                # No obsolete (#~) entries: one that repeats a live msgid makes GNU msgfmt,
+                # Poedit and other gettext tools refuse the file.
+                args += ["--no-wrap", "--ignore-pot-creation-date", "--ignore-obsolete"]
             else:
                 args += ["--no-wrap"]
             result = _run(*args)
@@ -143,6 +146,22 @@ def problems(locale: str, domain: str = "messages") -> list[str]:
     return found
 
 
+def msgfmt_problems(path: Path) -> list[str]:
+    """What GNU ``msgfmt --check`` (the tool translators' editors rely on) refuses in a
+    catalog; nothing when msgfmt is not installed (``make setup`` installs gettext)."""
+    import shutil
+
+    if not path.exists() or shutil.which("msgfmt") is None:
+        return []
+    result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)],
+                            capture_output=True, text=True)
+    if result.returncode == 0:
+        return []
+    errors = [line for line in result.stderr.splitlines() if "warning:" not in line]
+    return [f"{path.relative_to(PROJECT_ROOT)} fails msgfmt --check: {line}"
+            for line in errors[:5]]
+
+
 def check() -> int:
     failures: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -156,7 +175,7 @@ def check() -> int:
                 if not (TRANSLATIONS / locale / "LC_MESSAGES" / f"{domain}.po").exists():
                     continue  # reported by problems()
                 result = _run("update", "--check", "--no-wrap", "--ignore-pot-creation-date",
-                              "-i", str(fresh),
+                              "--ignore-obsolete", "-i", str(fresh),
                               "-d", str(TRANSLATIONS), "-D", domain, "-l", locale)
                 if result.returncode:
                     failures.append(f"the {locale} {domain} catalog is out of date: "
@@ -164,6 +183,8 @@ def check() -> int:
     for locale in LOCALES:
         for domain in DOMAINS:
             failures.extend(problems(locale, domain))
+            failures.extend(msgfmt_problems(TRANSLATIONS / locale / "LC_MESSAGES"
+                                            / f"{domain}.po"))
     for line in failures:
         print(f"translations: {line}", file=sys.stderr)
     if not failures:
@@ -223,7 +244,7 @@ def _fill(locale: str, mapping: dict[str, str] | None, domain: str) -> int:
         write_po(handle, catalog, width=0, sort_by_file=True)
     # Rewrite the file the way `update` does, so that `check` sees no difference.
     _run("update", "-i", str(_pot(domain)), "-d", str(TRANSLATIONS), "-D", domain, "-l", locale,
-         "--no-wrap", "--ignore-pot-creation-date")
+         "--no-wrap", "--ignore-pot-creation-date", "--ignore-obsolete")
     print(f"{locale} ({domain}): {filled} entries filled")
     return 0
 

@@ -29,3 +29,13 @@ STEPS.append(seed_staff)
 from portal.backoffice.sample import seed_applications  # noqa: E402
 
 STEPS.append(seed_applications)
+
+# Corporate rewards: the brochure's example company with 110,000 points.
+from portal.rewards.sample import seed_program  # noqa: E402
+
+STEPS.append(seed_program)
+
+# Cardmember online service: a cardmember with two cards, not yet set up.
+from portal.cardmember.sample import seed_cardmember  # noqa: E402
+
+STEPS.append(seed_cardmember)

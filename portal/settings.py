@@ -155,6 +155,16 @@ SETTINGS: list[Setting] = [
     Setting("PORTAL_RESOURCE_VIDEO_URL", "RESOURCE_VIDEO_URL", str, "",
             "Address (ending in `/`) from which resource-center videos are played, for example "
             "`/static/videos/`. Empty: videos show their description and transcript only."),
+    Setting("PORTAL_CORPORATE_TAX_YEN_PER_POINT", "CORPORATE_TAX_YEN_PER_POINT", int, 200,
+            "Corporate rewards: yen of corporate tax paid by card per point earned (other "
+            "earning rules are in `catalog_data/rewards_program.yaml`)."),
+    Setting("PORTAL_REWARDS_PAGE_SIZE", "REWARDS_PAGE_SIZE", int, 50,
+            "Corporate rewards: entries per page of the points history."),
+    Setting("PORTAL_REVOLVING_FEE_BASIS_POINTS", "REVOLVING_FEE_BASIS_POINTS", int, 1500,
+            "Cardmember revolving payment (OS-6): the annual fee rate in hundredths of a "
+            "percent (`1500` = 15.00 % a year; 0 to 2000). Each month's fee is "
+            "floor(remaining principal × rate ÷ 12) yen. Which charges qualify and the monthly "
+            "amounts allowed are in `catalog_data/revolving.yaml`."),
 ]
 
 
@@ -194,6 +204,9 @@ def load_settings(environ: dict[str, str] | None = None) -> dict[str, Any]:
     env = config["PORTAL_ENV"]
     if env not in {"production", "development", "test"}:
         raise ValueError(f"PORTAL_ENV must be production, development or test, got {env!r}")
+    if not 0 <= config["REVOLVING_FEE_BASIS_POINTS"] <= 2000:
+        raise ValueError("PORTAL_REVOLVING_FEE_BASIS_POINTS must be 0 to 2000 (0 to 20.00 %), "
+                         f"got {config['REVOLVING_FEE_BASIS_POINTS']}")
     instance = Path(config["INSTANCE_DIR"])
     config["INSTANCE_DIR"] = str(instance)
     if not config["DATABASE_URL"]:

@@ -7,7 +7,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request, session, url_for
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_wtf.csrf import generate_csrf
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
@@ -142,6 +142,11 @@ def lang_url(code: str) -> str:
     return cached_url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def format_yen(amount: int) -> str:
+    """Whole yen in the page's language: ￥1,234 / ¥1,234 (Babel's currency format)."""
+    return format_currency(amount, "JPY")
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -155,6 +160,7 @@ def init_app(app: Flask) -> None:
         format_date=format_date,
         format_datetime=format_datetime,
         format_decimal=format_decimal,
+        format_yen=format_yen,
     )
 
     @app.context_processor

@@ -92,6 +92,35 @@ def db_session(app: Flask):
 
 
 @pytest.fixture
+def second_app(db_session):
+    """Make another application (say, with other settings) for one test without taking over
+    the suite's database handle.
+
+    ``create_app`` points the shared ``db`` at a new engine and binds the session to it; left
+    so, the suite's engine is dropped with its pooled connections still open (PostgreSQL
+    warns of each) and later tests run outside their rolled-back transaction. Afterwards the
+    new engines are disposed and the suite's engine and binding are put back."""
+    from portal import create_app
+    from portal.extensions import db
+
+    engine = db.engine
+    bind = db.session.session_factory.kw.get("bind")
+    made = []
+
+    def make(config: dict | None = None) -> Flask:
+        other = create_app(config)
+        made.append(db.engine)
+        return other
+
+    yield make
+    db.session.remove()
+    for other_engine in made:
+        other_engine.dispose()
+    db.engine = engine
+    db.session.configure(bind=bind, join_transaction_mode="create_savepoint")
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -9,3 +9,35 @@ def test_placeholders_are_compared_by_name():
     assert i18n_tools.placeholders("%(count)d items for %(name)s") == {"%(count)", "%(name)"}
     assert i18n_tools.placeholders("%(name)s の %(count)d 件") == {"%(count)", "%(name)"}
     assert i18n_tools.placeholders("100%") == set()
+
+
+def test_every_catalog_passes_gnu_msgfmt_check():
+    """Translators' tools (Poedit, msgfmt) refuse a catalog with a duplicate entry; the check
+    runs msgfmt --check on every catalog, and `make translations` leaves no obsolete ones."""
+    import shutil
+
+    from portal import i18n_tools
+
+    assert shutil.which("msgfmt"), "gettext is installed by make setup (scripts/system-deps.sh)"
+    for locale in i18n_tools.LOCALES:
+        for domain in i18n_tools.DOMAINS:
+            path = i18n_tools.TRANSLATIONS / locale / "LC_MESSAGES" / f"{domain}.po"
+            assert i18n_tools.msgfmt_problems(path) == []
+            assert "\n#~ " not in path.read_text(encoding="utf-8")
+
+
+def test_msgfmt_problems_finds_a_duplicate(tmp_path):
+    from portal import i18n_tools
+    from portal.settings import PROJECT_ROOT
+
+    bad = PROJECT_ROOT / "translations" / "ja" / "LC_MESSAGES" / "messages.po"
+    copy = tmp_path / "messages.po"
+    copy.write_text(bad.read_text(encoding="utf-8")
+                    + '\nmsgid "Balance"\nmsgstr "残高"\n', encoding="utf-8")
+    original = i18n_tools.PROJECT_ROOT
+    try:
+        i18n_tools.PROJECT_ROOT = tmp_path
+        found = i18n_tools.msgfmt_problems(copy)
+    finally:
+        i18n_tools.PROJECT_ROOT = original
+    assert found and "duplicate" in " ".join(found)

@@ -166,7 +166,7 @@ def _registered(session, user_id: str, n: int, role: str = "contact", access=())
 
 CHANGE_TEXT = {
     "ja": {"changed": "追加したアクセス権：1件、削除したアクセス権：1件",
-           "deleted": "このユーザーはログインできなくなり", "not_pa": "有効なプログラム管理者のユーザーIDでは"},
+           "deleted": "このユーザーはログインできなくなり", "not_pa": "有効な管理責任者のユーザーIDでは"},
     "en": {"changed": "Access added: 1, removed: 1", "deleted": "can no longer sign in",
            "not_pa": "is not an active Program Administrator's"},
 }
