@@ -136,3 +136,23 @@ def test_development_mailbox_is_absent_elsewhere(page: Page, base_url: str, requ
     request.node.allow_console_errors = True
     response = page.goto(f"{base_url}/dev/mail/")
     assert response.status == 404
+
+
+def test_a_filter_chosen_before_the_scripts_ran_still_shows_its_results(page: Page,
+                                                                         base_url: str):
+    # On a slow connection staff can change the outbox's status filter before htmx has
+    # loaded; the list must follow the choice without a second change.
+    page.goto(f"{base_url}/backoffice/login?lang=en")
+    sign_in(page, base_url)
+    page.get_by_test_id("backoffice-bar").wait_for()
+    held = []
+    page.route("**/vendor/htmx.min.js", lambda route: held.append(route))
+    page.goto(f"{base_url}/backoffice/mail?lang=en", wait_until="commit")
+    page.get_by_test_id("bo-mail-status").select_option("failed")
+    assert page.evaluate("typeof window.htmx") == "undefined"
+    while not held:
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    page.unroute("**/vendor/htmx.min.js")
+    expect(page).to_have_url(re.compile(r"/backoffice/mail\?status=failed"))
+    expect(page.get_by_test_id("bo-mail-empty")).to_be_visible()

@@ -73,8 +73,32 @@
     });
   }
 
+  // The same for a choice that loads by itself when it changes (a filter's select, hx-trigger
+  // "change"): changed before htmx listened, it would show nothing until changed again. Its
+  // change is sent once more, one per form or element that listens for it.
+  function changedFromDefault(el) {
+    if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+    if (el.tagName === "SELECT") {
+      return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+    }
+    return el.value !== el.defaultValue;
+  }
+  function replayChanges(root) {
+    var done = [];
+    root.querySelectorAll("select, input, textarea").forEach(function (el) {
+      if (el.type === "hidden" || !changedFromDefault(el)) return;
+      var listener = el.closest("[hx-trigger*='change']") ||
+        (el.tagName === "SELECT" && !el.hasAttribute("hx-trigger") &&
+         (el.hasAttribute("hx-get") || el.hasAttribute("hx-post")) ? el : null);
+      if (!listener || done.indexOf(listener) !== -1) return;
+      done.push(listener);
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     recheckTyped(document);
+    replayChanges(document);
     autofocus(document);
   });
   document.addEventListener("htmx:afterSettle", function (event) { autofocus(event.detail.elt); });
