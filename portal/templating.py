@@ -21,12 +21,16 @@ def is_htmx() -> bool:
     )
 
 
-def render_page(template: str, block: str | None = None, status: int = 200, **context: Any):
-    """One route, one template, two renderings: the whole page, or ``block`` of it for htmx."""
+def render_page(template: str, block: str | None = None, status: int = 200, *,
+                keep: bool = False, **context: Any):
+    """One route, one template, two renderings: the whole page, or ``block`` of it for htmx.
+    ``keep``: a whole page of status 200 may be one rendered before (:func:`kept_page`)."""
     from flask import render_template
 
     if block and is_htmx():
         return render_block(template, block, **context), status
+    if keep and status == 200:
+        return kept_page(template, **context), status
     return render_template(template, **context), status
 
 
@@ -80,6 +84,39 @@ def fill_page(html: str) -> str:
     if TOKEN_MARK in html:
         html = html.replace(TOKEN_MARK, generate_csrf())
     return html
+
+
+PAGES_KEPT = 256
+
+
+def kept_page(template: str, **context: Any) -> str:
+    """``render_template(template, **context)`` for a page whose HTML depends on nothing but
+    its address and the language (the shell pages, the sign-in form): for a signed-out
+    reader (:func:`page_is_shared`) it is rendered once per process for each template,
+    address and language, with stand-ins for the nonce and the CSRF token, and each response
+    gets its own. ``context`` must hold nothing of one person or one response. At most
+    ``PAGES_KEPT`` pages, then it starts again; nothing is kept while templates reload
+    (development). A page in which a real token or nonce shows is never kept."""
+    from flask import render_template
+
+    from portal.i18n import current_language
+
+    app = current_app
+    if not page_is_shared() or app.debug or app.jinja_env.auto_reload:
+        return render_template(template, **context)
+    pages = app.extensions.setdefault("portal_kept_pages", {})
+    key = (template, request.script_root, request.full_path, current_language())
+    html = pages.get(key)
+    if html is None:
+        html = shared_page(lambda: render_template(template, **context))
+        field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        real = [value for value in (g.get("csp_nonce"), g.get(field)) if value]
+        if html is None or any(value in html for value in real):
+            return render_template(template, **context)
+        if len(pages) >= PAGES_KEPT:
+            pages.clear()
+        pages[key] = html
+    return fill_page(html)
 
 
 def has_endpoint(endpoint: str) -> bool:

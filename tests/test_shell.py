@@ -2,6 +2,14 @@ import re
 
 import pytest
 
+from .accounts.conftest import (  # noqa: F401  (fixtures: an active user)
+    PASSWORD,
+    fast_hashing,
+    make_user,
+    register,
+    registered,
+)
+
 SHELL_PAGES = {
     "/": {"ja": "法人カード管理者のための", "en": "for corporate card administrators"},
     "/privacy": {"ja": "オンラインプライバシーに関する声明", "en": "Privacy statement"},
@@ -178,3 +186,89 @@ def test_lists_use_the_language_s_separator(app):
     with app.test_request_context("/?lang=en"):
         assert format_list(["Japan", "India", "Singapore"]) == "Japan, India, and Singapore"
         assert format_list([]) == ""
+
+
+# --- shell pages and the sign-in form are rendered once for signed-out readers --------------
+
+NONCE = re.compile(r"'nonce-([^']+)'")
+TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+KEPT = ("/?lang=ja", "/privacy?lang=en", "/contact?lang=ja", "/login?lang=en")
+
+
+def kept_pages(app) -> dict:
+    return app.extensions.setdefault("portal_kept_pages", {})
+
+
+@pytest.mark.parametrize("path", KEPT)
+def test_a_kept_page_gives_every_reader_their_own_nonce_and_token(app, path):
+    from portal.templating import NONCE_MARK, TOKEN_MARK
+
+    kept_pages(app).clear()
+    one, two = app.test_client(), app.test_client()
+    answers = [one.get(path), two.get(path)]
+    assert [a.status_code for a in answers] == [200, 200]
+    (kept,) = kept_pages(app).values()
+    assert NONCE_MARK in kept and TOKEN_MARK in kept
+    nonces = [NONCE.search(a.headers["Content-Security-Policy"]).group(1) for a in answers]
+    pages = [a.get_data(as_text=True) for a in answers]
+    tokens = [TOKEN.search(page).group(1) for page in pages]
+    assert nonces[0] != nonces[1] and tokens[0] != tokens[1]
+    for nonce, token, page in zip(nonces, tokens, pages, strict=True):
+        assert f'nonce="{nonce}"' in page and NONCE_MARK not in page and TOKEN_MARK not in page
+        assert nonce not in kept and token not in kept
+    same = [page.replace(nonce, "N").replace(token, "T")
+            for nonce, token, page in zip(nonces, tokens, pages, strict=True)]
+    assert same[0] == same[1]
+    # Each reader's token is their own: the other's is refused.
+    assert two.post("/_test/echo", headers={"X-CSRFToken": tokens[1]}).status_code == 200
+    assert two.post("/_test/echo", headers={"X-CSRFToken": tokens[0]}).status_code == 400
+
+
+def test_the_sign_in_form_of_a_kept_page_signs_in(app, registered):  # noqa: F811
+    kept_pages(app).clear()
+    registered("keptpage01")
+    app.test_client().get("/login?lang=ja")  # someone else's visit keeps the page
+    client = app.test_client()
+    page = client.get("/login?lang=ja").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert token == TOKEN.search(page).group(1)
+    answer = client.post("/login", data={"csrf_token": token, "user_id": "keptpage01",
+                                         "password": PASSWORD})
+    assert answer.status_code in (302, 303)
+    assert 'data-testid="signed-in-as"' in client.get("/?lang=ja").get_data(as_text=True)
+
+
+def test_kept_pages_are_per_address_and_language(app):
+    kept_pages(app).clear()
+    client = app.test_client()
+    ja = client.get("/privacy?lang=ja").get_data(as_text=True)
+    en = client.get("/privacy?lang=en").get_data(as_text=True)
+    by_browser = app.test_client().get("/privacy", headers={"Accept-Language": "en"})
+    assert '<html lang="ja">' in ja and '<html lang="en">' in en
+    assert '<html lang="en">' in by_browser.get_data(as_text=True)
+    contact = client.get("/contact?lang=en").get_data(as_text=True)
+    assert 'data-testid="menu-contact" aria-current="page"' in contact
+    assert 'data-testid="menu-privacy" aria-current="page"' in en
+    assert len(kept_pages(app)) == 4
+
+
+def test_nothing_of_a_signed_in_person_or_a_flashed_message_is_kept(app, client, db_session,
+                                                                     registered):  # noqa: F811
+    from portal.accounts import services as accounts
+
+    kept_pages(app).clear()
+    user = registered("keptpage02", family_name="山本", given_name="花子")
+    with client.session_transaction() as session:
+        session["sid"] = accounts.start_session(db_session, user)
+    assert "山本 花子" in client.get("/privacy?lang=ja").get_data(as_text=True)
+    assert not kept_pages(app)
+    reader = app.test_client()
+    with reader.session_transaction() as session:
+        session["_flashes"] = [("info", "A message for this reader only")]
+    assert "A message for this reader only" in reader.get("/contact?lang=en").get_data(
+        as_text=True)
+    assert not kept_pages(app)
+    assert "A message for this reader only" not in reader.get("/contact?lang=en").get_data(
+        as_text=True)
+    (kept,) = kept_pages(app).values()
+    assert "山本" not in kept and "A message" not in kept

@@ -75,7 +75,7 @@ def login():
                 return go(target or url_for("shell.home"))
             problem = _sign_in_problem(result)
     return render_page(
-        "accounts/login.html", block="login_form", status=status,
+        "accounts/login.html", block="login_form", status=status, keep=True,
         form=form, problem=problem, target=target,
         threshold=current_app.config["LOCKOUT_THRESHOLD"],
     )

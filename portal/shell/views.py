@@ -6,6 +6,7 @@ from flask import Blueprint, g, render_template
 
 from portal.extensions import db
 from portal.reference import services as reference
+from portal.templating import kept_page
 
 bp = Blueprint("shell", __name__, template_folder="templates")
 
@@ -16,12 +17,12 @@ def home():
         from portal.accounts.views import home_page
 
         return home_page()
-    return render_template("shell/home.html")
+    return kept_page("shell/home.html")
 
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("shell/privacy.html")
+    return kept_page("shell/privacy.html")
 
 
 @bp.get("/functions")
@@ -35,7 +36,7 @@ def functions():
 
 @bp.get("/contact")
 def contact():
-    return render_template("shell/contact.html")
+    return kept_page("shell/contact.html")
 
 
 @bp.get("/healthz")
