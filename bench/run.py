@@ -209,6 +209,7 @@ def search_main(args) -> int:
             mixed = SEARCH_CLASSES["mixed"]
             rows.append((f"mixed, {args.connections} conn.", f"{len(mixed)} queries",
                          measure_set(url, mixed, args.duration, args.connections), base))
+            rss = worker_rss_mb(process.pid)
         finally:
             process.terminate()
             process.wait(timeout=10)
@@ -226,10 +227,28 @@ def search_main(args) -> int:
         print(f"| {name} | `{path}` | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | "
               f"{r['bytes']:.0f} | {r['errors']} | {r['rps'] / against['rps']:.2f} | "
               f"{r['p95'] / against['p95']:.2f} |")
+    print(f"\nWorker memory after the run (RSS, the catalog loaded and every query answered; "
+          f"goal <= {RSS_GOAL_MB} MB per worker): "
+          + ", ".join(f"{mb:.0f} MB" for mb in rss)
+          + f" ({'met' if rss and max(rss) <= RSS_GOAL_MB else 'not met'})")
     print_cold("SQLite", cold)
     if args.cold_url:
         print_cold(args.cold_url.split(":", 1)[0], cold_latencies(args.cold_url))
     return 0
+
+
+RSS_GOAL_MB = 150
+
+
+def worker_rss_mb(master: int) -> list[float]:
+    """The resident memory (MB) of each worker of the gunicorn ``master`` (Linux /proc)."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sizes
 
 
 def print_cold(backend: str, cold: dict[str, tuple[float, float]]) -> None:
