@@ -211,20 +211,31 @@ def new_reference() -> str:
     return "R-" + "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(2))
 
 
+def by_key(session: Session, key: str) -> Redemption | None:
+    """The redemption a form with this one-time key made, if it was submitted before."""
+    if not key or len(key) > 64:
+        return None
+    return session.scalar(select(Redemption).where(Redemption.key == key))
+
+
 def redeem(session: Session, access: Access | None, user_id: int, kind: str,
            card_id: str | int | None, points: str | int | None, charge_ids: list[str] | None,
-           key: str, today: date) -> tuple[Redemption, bool]:
+           key: str, today: date, reference: str | None = None) -> tuple[Redemption, bool]:
     """Spend the points (see the module's docstring); returns the redemption and whether it
-    is new (False: this form was submitted before)."""
+    is new (False: this form was submitted before). ``reference``: one made beforehand
+    (:func:`new_reference`), for an email written before the spending."""
     if not key or len(key) > 64:
         raise RedeemError([("points", _l("This form has expired. Please start again."))])
-    earlier = session.scalar(select(Redemption).where(Redemption.key == key))
+    earlier = by_key(session, key)
     if earlier is not None:
         return earlier, False
-    if access is not None and str(card_id or "").isdigit():  # serialise spending per card
+    # Serialise spending per card. On SQLite the transaction holds the database's write
+    # lock already (BEGIN IMMEDIATE), and a row lock does not exist there.
+    if (access is not None and str(card_id or "").isdigit()
+            and session.get_bind().dialect.name != "sqlite"):
         session.scalar(select(Card.id).where(Card.id == int(card_id))
                        .with_for_update())
-        earlier = session.scalar(select(Redemption).where(Redemption.key == key))
+        earlier = by_key(session, key)
         if earlier is not None:
             return earlier, False
     offer = quote(session, access, kind, card_id, points, charge_ids, today)
@@ -238,7 +249,7 @@ def redeem(session: Session, access: Access | None, user_id: int, kind: str,
     if moved != 1:
         raise RedeemError([("points", _l("The company no longer has enough points for this."))])
     session.expire(account, ["balance", "entries"])
-    reference = new_reference()
+    reference = reference or new_reference()
     redemption = Redemption(
         reference=reference, key=key, account_id=account.id, user_id=user_id, kind=kind,
         points=offer.points, yen=offer.yen, card_id=offer.card.id, status="done",

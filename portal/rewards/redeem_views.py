@@ -5,6 +5,7 @@ a redemption. Only the PA and designated third parties (CMR-1)."""
 from __future__ import annotations
 
 import secrets
+from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from flask_babel import format_decimal
@@ -18,7 +19,7 @@ from portal.errors import render_error
 from portal.extensions import db
 from portal.forms import choices
 from portal.i18n import current_language
-from portal.mail.messages import bilingual
+from portal.mail.messages import Email, bilingual
 from portal.mail.outbox import queue_email
 from portal.rewards import points, redeem
 from portal.rewards.forms import RedeemForm
@@ -79,16 +80,7 @@ def start(kind: str):
         return _page(kind, access, form)
     try:
         if form.step.data == "confirm":
-            # End the reads of this request first, so that on SQLite the spending starts
-            # with BEGIN IMMEDIATE (a read transaction turned writer fails under load).
-            db.session.rollback()
-            with immediate(db.session):
-                redemption, new = redeem.redeem(
-                    db.session, access, g.user.id, kind, form.card.data, form.points.data,
-                    form.charges.data, form.key.data or "", today())
-                if new:
-                    _queue_email(access, redemption)
-                db.session.commit()
+            redemption = _confirm(access, kind, form)
             return redirect(url_for("redeem.receipt", reference=redemption.reference), 303)
         offer = redeem.quote(db.session, access, kind, form.card.data, form.points.data,
                              form.charges.data, today())
@@ -106,23 +98,54 @@ def start(kind: str):
     return _page(kind, access, form, offer=offer)
 
 
-def _queue_email(access: points.Access, redemption: Redemption) -> None:
+def _confirm(access: points.Access, kind: str, form: RedeemForm) -> Redemption:
+    """Spend the points of a confirmed form (a repeated submit gets the first redemption).
+
+    The request is checked, and the PA's email written, before this worker's turn to write:
+    a refusal comes without waiting, and while one redemption writes, the next renders its
+    email. In the turn the spending is checked again and the email queued with it."""
+    key = form.key.data or ""
+    earlier = redeem.by_key(db.session, key)
+    if earlier is not None:
+        return earlier
+    args = (access, g.user.id, kind, form.card.data, form.points.data, form.charges.data, key,
+            today())
+    offer = redeem.quote(db.session, access, kind, form.card.data, form.points.data,
+                         form.charges.data, today())
+    reference = redeem.new_reference()
+    email = _email(access, kind, offer.points, offer.yen, reference, offer.card)
+    # End the reads of this request first, so that on SQLite the spending starts with BEGIN
+    # IMMEDIATE (a read transaction turned writer fails under load).
+    db.session.rollback()
+    with immediate(db.session):
+        redemption, new = redeem.redeem(db.session, *args, reference=reference)
+        if new and email is not None:
+            to, message = email
+            queue_email(db.session, to=to, subject=message.subject, text=message.text,
+                        html=message.html, kind="rewards.redemption",
+                        dedupe_key=f"redemption:{redemption.reference}")
+        db.session.commit()
+    return redemption
+
+
+def _email(access: points.Access, kind: str, points_spent: int, yen: int, reference: str,
+           card: Card) -> tuple[str, Email] | None:
+    """The PA's address and the confirmation of a redemption, in both languages."""
     pa = db.session.get(User, access.account.pa_user_id)
     if pa is None:
-        return
-    card = db.session.get(Card, redemption.card_id)
+        return None
     brand = current_app.config["BRAND_NAME"]
     email = bilingual(
         pa.language, "redemption",
         lambda: _("%(brand)s: %(points)s points redeemed", brand=brand,
-                  points=format_decimal(redemption.points)),
-        brand=brand, redemption=redemption, card=card, company=access.account.company.name,
+                  points=format_decimal(points_spent)),
+        brand=brand, redemption=SimpleNamespace(kind=kind, points=points_spent, yen=yen,
+                                                reference=reference),
+        card=card, company=access.account.company.name,
         url=current_app.config.get("BASE_URL", "").rstrip("/")
-        + url_for("redeem.receipt", reference=redemption.reference),
+        + url_for("redeem.receipt", reference=reference),
     )
-    queue_email(db.session, to=pa.email, subject=email.subject, text=email.text,
-                html=email.html, kind="rewards.redemption",
-                dedupe_key=f"redemption:{redemption.reference}")
+    return pa.email, email
 
 
 @bp.get("/redemptions/<reference>")
