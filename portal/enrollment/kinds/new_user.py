@@ -23,18 +23,18 @@ from portal.enrollment.engine import (
     ReviewStep,
     Step,
     register,
-    users_step_context,
 )
-from portal.enrollment.engine import action_urls as _action_url
-from portal.enrollment.engine import field_value as _get
-from portal.enrollment.engine import posted_rows as _indexes
-from portal.enrollment.engine import prefixed_labels as _prefixed
 from portal.enrollment.forms import (
     AccessBase,
     ApplicantForm,
     UserForm,
     access_form_class,
 )
+from portal.enrollment.step_helpers import action_urls as _action_url
+from portal.enrollment.step_helpers import field_value as _get
+from portal.enrollment.step_helpers import posted_rows as _indexes
+from portal.enrollment.step_helpers import prefixed_labels as _prefixed
+from portal.enrollment.step_helpers import users_step_context
 from portal.forms import choices
 from portal.i18n import person_name
 
