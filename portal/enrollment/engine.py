@@ -58,7 +58,7 @@ and the registry of kinds. Around it: :mod:`portal.enrollment.views` (the pages)
 
 Reusable pieces: :class:`portal.enrollment.approvers.ApproversStep` (approvers per
 (country, user) pair with consent, the Online Card Application rule and documents; override
-``entries(user)`` and ``user_label``), :class:`portal.enrollment.kinds.new_user.AccessStep`
+``entries(user)`` and ``user_label``), :class:`portal.enrollment.kinds.new_user_access.AccessStep`
 (per-user entries of country, functions, roles and control group with their htmx pieces;
 ``kinds/change_user.py`` reuses it through its hooks ``entries_key``, ``countries``,
 ``form_base``, the templates, ``parse_entry`` and ``entry_errors``), the helpers of

@@ -28,7 +28,7 @@ from portal.enrollment.engine import (
     register,
 )
 from portal.enrollment.forms import ChangeApplicantForm, ChangeBase, ChangeUserForm
-from portal.enrollment.kinds.new_user import AccessStep
+from portal.enrollment.kinds.new_user_access import AccessStep
 from portal.enrollment.step_helpers import action_urls as _action_url
 from portal.enrollment.step_helpers import field_value as _get
 from portal.enrollment.step_helpers import posted_rows as _indexes
