@@ -20,12 +20,12 @@ from flask_babel import lazy_gettext as _l
 from portal.db import utcnow
 from portal.enrollment import documents, drafts, rules, services
 from portal.enrollment.engine import Ctx, Errors, Step
-from portal.enrollment.engine import action_urls as _action_url
-from portal.enrollment.engine import field_value as _get
-from portal.enrollment.engine import posted_rows as _indexes
-from portal.enrollment.engine import prefixed_labels as _prefixed
 from portal.enrollment.forms import ApproverForm, DocumentForm
 from portal.enrollment.models import ApplicationDocument
+from portal.enrollment.step_helpers import action_urls as _action_url
+from portal.enrollment.step_helpers import field_value as _get
+from portal.enrollment.step_helpers import posted_rows as _indexes
+from portal.enrollment.step_helpers import prefixed_labels as _prefixed
 
 # --- approvers and documents ------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Drafts on the server (ENR-1): create, load, save, extend, discard, purge.
+"""Drafts on the server (ENR-1): create, load, save, extend, discard, purge; the one-time key
+of their final submit.
 
 A draft is found through the opaque id the browser's session keeps for its kind. The
 deadline lives in the database; every load compares it with the server's clock and deletes
@@ -8,6 +9,7 @@ a draft whose time is up, whatever the browser believes. Nothing here reads the 
 from __future__ import annotations
 
 import copy
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -134,3 +136,9 @@ def purge_expired(session: Session, *, now: datetime | None = None) -> int:
 
 def remaining_seconds(draft: Draft, *, now: datetime | None = None) -> int:
     return max(0, int((draft.deadline - (now or utcnow())).total_seconds()))
+
+
+def submit_key(draft: Draft) -> str:
+    """The one-time key of the final submit: derived from the draft's secret id, so a repeat
+    (double click, resent form) carries the same key and finds the first application."""
+    return hashlib.sha256(f"submit:{draft.id}".encode()).hexdigest()

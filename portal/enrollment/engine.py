@@ -10,6 +10,12 @@ expiry), the step bar, Back / "Save and next" / "Save and return to the review" 
 always save, the review page with a change link per section, the idempotent submit with an
 unguessable reference number, the confirmation page and the PDF.
 
+This module holds the model (:class:`Kind`, :class:`Step`, :class:`ReviewStep`, :class:`Ctx`)
+and the registry of kinds. Around it: :mod:`portal.enrollment.views` (the pages),
+:mod:`portal.enrollment.wizard_session` (the browser's drafts and the timer),
+:mod:`portal.enrollment.submission` (the submit) and :mod:`portal.enrollment.step_helpers`
+(helpers for writing steps).
+
 1. Write ``portal/enrollment/kinds/<kind>.py``::
 
        from portal.enrollment.engine import Kind, ReviewStep, Step, register
@@ -52,12 +58,12 @@ unguessable reference number, the confirmation page and the PDF.
 
 Reusable pieces: :class:`portal.enrollment.approvers.ApproversStep` (approvers per
 (country, user) pair with consent, the Online Card Application rule and documents; override
-``entries(user)`` and ``user_label``), :class:`portal.enrollment.kinds.new_user.AccessStep`
+``entries(user)`` and ``user_label``), :class:`portal.enrollment.kinds.new_user_access.AccessStep`
 (per-user entries of country, functions, roles and control group with their htmx pieces;
 ``kinds/change_user.py`` reuses it through its hooks ``entries_key``, ``countries``,
-``form_base``, the templates, ``parse_entry`` and ``entry_errors``), the helpers at the end
-of this module
-(``posted_rows``, ``field_value``, ``prefixed_labels``, ``action_urls``), the field macro
+``form_base``, the templates, ``parse_entry`` and ``entry_errors``), the helpers of
+:mod:`portal.enrollment.step_helpers` (``posted_rows``, ``field_value``, ``prefixed_labels``,
+``users_step_context``, ``action_urls``), the field macro
 and ``enrollment/_macros.html:group_error`` in templates, ``portal.enrollment.rules`` (names,
 email, phone, control group numbers, user IDs) and ``portal.enrollment.services``
 (``registered_role``).
@@ -75,28 +81,18 @@ with its errors (``?check=1``).
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
 from typing import Any, ClassVar
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.db import utcnow
 from portal.enrollment import drafts, refdata
-from portal.enrollment.models import Application, Draft
+from portal.enrollment.models import Draft
 
 Errors = dict[str, str]
-
-# Reference numbers: a kind letter and 12 characters from an alphabet without look-alikes
-# (no 0/O, 1/I/L, U): 31**12 ~ 2**59 possibilities, drawn with ``secrets``.
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 @dataclass
@@ -179,7 +175,7 @@ class ReviewStep(Step):
             "sections": summary.sections(ctx.session, ctx.kind.name, ctx.data, ctx.language,
                                          documents=ctx.draft.documents),
             "change_url": change_url,
-            "submit_key": submit_key(ctx.draft),
+            "submit_key": drafts.submit_key(ctx.draft),
         }
 
 
@@ -252,196 +248,6 @@ def on_register(install: Callable[[Kind], None]) -> None:
         install(kind)
 
 
-# --- drafts in the browser's session -------------------------------------------------------
-
-SESSION_KEY = "enrollment_drafts"
-DONE_KEY = "enrollment_done"
-
-
-def limits() -> drafts.Limits:
-    return drafts.Limits.from_config(current_app.config)
-
-
-def session_draft_id(browser_session, kind: Kind) -> str | None:
-    return (browser_session.get(SESSION_KEY) or {}).get(kind.name)
-
-
-def remember_draft(browser_session, kind: Kind, draft_id: str | None) -> None:
-    mapping = dict(browser_session.get(SESSION_KEY) or {})
-    if draft_id:
-        mapping[kind.name] = draft_id
-    else:
-        mapping.pop(kind.name, None)
-    browser_session[SESSION_KEY] = mapping
-
-
-def remember_done(browser_session, reference: str) -> None:
-    done = [r for r in browser_session.get(DONE_KEY, []) if r != reference]
-    browser_session[DONE_KEY] = (done + [reference])[-10:]
-
-
-def may_see(browser_session, reference: str) -> bool:
-    return reference in (browser_session.get(DONE_KEY) or [])
-
-
 def make_ctx(kind: Kind, draft: Draft, session: Session, *, review: bool = False) -> Ctx:
     return Ctx(kind=kind, draft=draft, session=session, ref=refdata.load(session),
                review=review)
-
-
-# --- the timer ------------------------------------------------------------------------------
-
-def timer(kind: Kind, draft: Draft, *, now: datetime | None = None) -> dict[str, Any]:
-    now = now or utcnow()
-    lim = limits()
-    return {
-        "deadline": draft.deadline,
-        "deadline_ms": int(draft.deadline.timestamp() * 1000),
-        "now_ms": int(now.timestamp() * 1000),
-        "remaining": drafts.remaining_seconds(draft, now=now),
-        "warning": lim.warning,
-        "can_extend": drafts.can_extend(draft, lim),
-        "extensions_left": max(0, lim.max_extensions - draft.extensions),
-        "extend_url": url_for("enrollment.extend", kind=kind.name),
-        "discard_url": url_for("enrollment.discard", kind=kind.name),
-        "expired_url": url_for("enrollment.expired", kind=kind.name),
-    }
-
-
-def timer_oob(draft: Draft, *, now: datetime | None = None) -> str:
-    """The server's deadline, out of band (``#form-timer-sync`` of ``_timer.html``): it
-    ends every htmx answer of the wizard, so it is made without a template."""
-    now = now or utcnow()
-    return (
-        f'<b id="form-timer-sync" hidden data-deadline="{int(draft.deadline.timestamp() * 1000)}"'
-        f' data-now="{int(now.timestamp() * 1000)}" hx-swap-oob="true"></b>'
-    )
-
-
-# --- moves and submit -------------------------------------------------------------------------
-
-def validate_all(ctx: Ctx) -> tuple[Step, Errors] | None:
-    """The first step whose validation fails, with its errors; None when all pass."""
-    for step in ctx.kind.steps:
-        if isinstance(step, ReviewStep):
-            continue
-        errors = step.validate(ctx)
-        if errors:
-            return step, errors
-    return None
-
-
-def submit_key(draft: Draft) -> str:
-    """The one-time key of the final submit: derived from the draft's secret id, so a repeat
-    (double click, resent form) carries the same key and finds the first application."""
-    return hashlib.sha256(f"submit:{draft.id}".encode()).hexdigest()
-
-
-def new_reference(letter: str) -> str:
-    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
-    return f"{letter}-{chars[0:4]}-{chars[4:8]}-{chars[8:12]}"
-
-
-def expected_by(submitted_at: datetime) -> datetime:
-    """The end (in Japan) of the fifth business day after submission."""
-    from portal.workdays import JAPAN, expected_completion
-
-    day = expected_completion(submitted_at)
-    return datetime.combine(day, time(23, 59, 59), tzinfo=JAPAN).astimezone(UTC)
-
-
-def find_by_submit_key(session: Session, key: str) -> Application | None:
-    if not key:
-        return None
-    return session.scalar(select(Application).where(Application.submit_key == key))
-
-
-class NotValid(Exception):
-    def __init__(self, step: Step, errors: Errors):
-        super().__init__(step.key)
-        self.step = step
-        self.errors = errors
-
-
-def submit(ctx: Ctx, *, now: datetime | None = None) -> Application:
-    """Store the draft as an application (status "received") and delete the draft, in one
-    transaction. Raises :class:`NotValid` for the first step that fails. A repeat with the
-    same key returns the first application."""
-    key = submit_key(ctx.draft)
-    failed = validate_all(ctx)
-    if failed:
-        raise NotValid(*failed)
-    now = now or utcnow()
-    data = ctx.kind.finalize(ctx)
-    email = ctx.kind.applicant_email(data).strip()
-    session = ctx.session
-    for _attempt in range(5):
-        application = Application(
-            reference=new_reference(ctx.kind.letter), kind=ctx.kind.name, status="received",
-            language=ctx.language, applicant_email=email,
-            applicant_email_folded=email.casefold(), data=data, submit_key=key,
-            submitted_at=now, expected_by=expected_by(now),
-        )
-        try:
-            with session.begin_nested():
-                session.add(application)
-                session.flush()
-        except IntegrityError:
-            existing = find_by_submit_key(session, key)
-            if existing is not None:
-                return existing
-            continue  # a reference collision: draw another
-        for document in list(ctx.draft.documents):
-            document.application_id = application.id
-        session.flush()
-        drafts.remove(session, ctx.draft)
-        session.commit()
-        return application
-    raise RuntimeError("could not draw a free reference number")
-
-
-# --- helpers for steps (posted rows, labels, addresses of pieces) ---------------------------
-
-def field_value(form: Mapping[str, Any], name: str) -> str:
-    """A posted text value, stripped ("" when absent)."""
-    value = form.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
-
-
-def posted_rows(form: Mapping[str, Any], pattern: str) -> int:
-    """How many rows were posted: ``pattern`` with {n} = 0, 1, 2 ... while present, e.g.
-    ``posted_rows(form, "u{n}-family_name")``. Rows are numbered by the server from 0."""
-    n = 0
-    while pattern.format(n=n) in form:
-        n += 1
-    return n
-
-
-def prefixed_labels(forms, prefix: str) -> dict[str, str]:
-    """Error-summary labels that say whose field it is ("User 2: Email address")."""
-    from flask_babel import gettext
-
-    return {f.id: gettext("%(where)s: %(label)s", where=prefix, label=f.label.text)
-            for form in forms for f in form}
-
-
-def users_step_context(applicant, user_forms: list) -> dict[str, Any]:
-    """What the shared users-step template needs (``enrollment/kinds/_users_step.html``): the
-    applicant's form, one form per user, and error-summary labels saying whose field it is."""
-    from flask_babel import gettext
-
-    labels = prefixed_labels([applicant], gettext("Applicant"))
-    for i, form in enumerate(user_forms):
-        labels.update(prefixed_labels([form], gettext("User %(number)d", number=i + 1)))
-    return {"applicant_form": applicant, "user_forms": user_forms,
-            "forms": [applicant, *user_forms], "labels": labels}
-
-
-def action_urls(ctx: Ctx, step: Step) -> Callable[..., str]:
-    """``build(name, **values)``: the address of one of ``step``'s htmx pieces."""
-
-    def build(name: str, **values: Any) -> str:
-        return url_for("enrollment.action", kind=ctx.kind.name, step=step.key, action=name,
-                       **values)
-
-    return build

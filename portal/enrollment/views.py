@@ -21,7 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from portal.db import immediate
-from portal.enrollment import drafts, engine, summary
+from portal.enrollment import drafts, engine, submission, summary, wizard_session
 from portal.enrollment import kinds as _kinds  # noqa: F401  (registers the kinds)
 from portal.enrollment.engine import KINDS, Ctx, Errors, Kind, ReviewStep, Step
 from portal.enrollment.models import Application
@@ -80,12 +80,12 @@ def _open(kind: Kind, *, review: bool = False) -> Ctx:
     """The browser's live draft of ``kind`` or a stop: to the start page when there is none,
     to the "entries discarded" page when its time is up (the draft is then deleted)."""
     try:
-        draft = drafts.load(db.session, engine.session_draft_id(session, kind), kind.name)
+        draft = drafts.load(db.session, wizard_session.session_draft_id(session, kind), kind.name)
     except drafts.DraftExpired:
-        engine.remember_draft(session, kind, None)
+        wizard_session.remember_draft(session, kind, None)
         raise _Stop(_go(url_for(".expired", kind=kind.name, gone=1))) from None
     except drafts.DraftMissing:
-        engine.remember_draft(session, kind, None)
+        wizard_session.remember_draft(session, kind, None)
         flash(_("There is no application in progress. Start a new one here."), "warning")
         raise _Stop(_go(url_for(kind.endpoint))) from None
     return engine.make_ctx(kind, draft, db.session, review=review)
@@ -122,7 +122,7 @@ def render_step(ctx: Ctx, step: Step, errors: Errors | None = None, status: int 
     body = render_template(
         step.template, ctx=ctx, kind=kind, step=step, errors=errors, labels=labels,
         steps=[str(s.label) for s in kind.steps], current=kind.index(step.key) + 1,
-        review=ctx.review, timer=engine.timer(kind, ctx.draft),
+        review=ctx.review, timer=wizard_session.timer(kind, ctx.draft),
         step_url=url_for(".step", kind=kind.name, step=step.key),
         action_url=lambda name, **kw: url_for(".action", kind=kind.name, step=step.key,
                                               action=name, **kw),
@@ -134,7 +134,7 @@ def render_step(ctx: Ctx, step: Step, errors: Errors | None = None, status: int 
 
 def fragment(ctx: Ctx, html: str, status: int = 200):
     """An htmx piece with the timer re-rendered out of band (the server's deadline)."""
-    return html + engine.timer_oob(ctx.draft), status
+    return html + wizard_session.timer_oob(ctx.draft), status
 
 
 # --- landing and start ---------------------------------------------------------------------
@@ -146,12 +146,12 @@ def landing():
 
 def _start(kind_name: str):
     kind = _kind(kind_name)
-    draft_id = engine.session_draft_id(session, kind)
+    draft_id = wizard_session.session_draft_id(session, kind)
     if draft_id:
         try:
             draft = drafts.load(db.session, draft_id, kind.name)
         except (drafts.DraftExpired, drafts.DraftMissing):
-            engine.remember_draft(session, kind, None)
+            wizard_session.remember_draft(session, kind, None)
         else:
             if request.method == "GET":
                 return redirect(url_for(".step", kind=kind.name,
@@ -159,13 +159,13 @@ def _start(kind_name: str):
             drafts.remove(db.session, draft)
     if request.method == "POST":
         _maybe_purge()
-        draft = drafts.create(db.session, kind.name, current_language(), engine.limits(),
+        draft = drafts.create(db.session, kind.name, current_language(), wizard_session.limits(),
                               data=kind.initial_data(current_language()),
                               first_step=kind.first.key)
         db.session.commit()
-        engine.remember_draft(session, kind, draft.id)
+        wizard_session.remember_draft(session, kind, draft.id)
         return redirect(url_for(".step", kind=kind.name, step=kind.first.key), 303)
-    lim = engine.limits()
+    lim = wizard_session.limits()
     return render_template("enrollment/start.html", kind=kind,
                            minutes=lim.seconds // 60, warning_minutes=max(1, lim.warning // 60),
                            extensions=lim.max_extensions)
@@ -236,21 +236,21 @@ def action(kind: str, step: str, action: str):
 def extend(kind: str):
     k = _kind(kind)
     ctx = _open(k)
-    extended = drafts.extend(db.session, ctx.draft, engine.limits())
+    extended = drafts.extend(db.session, ctx.draft, wizard_session.limits())
     db.session.commit()
     if not is_htmx():
         if not extended:
             flash(_("The time limit cannot be extended any more."), "warning")
         return redirect(url_for(".step", kind=k.name, step=ctx.draft.step or k.first.key), 303)
     html = render_template("enrollment/_extended.html", extended=extended,
-                           timer=engine.timer(k, ctx.draft))
+                           timer=wizard_session.timer(k, ctx.draft))
     return fragment(ctx, html)
 
 
 @bp.post("/<kind>/discard")
 def discard(kind: str):
     k = _kind(kind)
-    draft_id = engine.session_draft_id(session, k)
+    draft_id = wizard_session.session_draft_id(session, k)
     try:
         draft = drafts.load(db.session, draft_id, k.name)
     except (drafts.DraftExpired, drafts.DraftMissing):
@@ -258,7 +258,7 @@ def discard(kind: str):
     else:
         drafts.remove(db.session, draft)
         db.session.commit()
-    engine.remember_draft(session, k, None)
+    wizard_session.remember_draft(session, k, None)
     flash(_("Your application was discarded. Nothing you entered has been kept."), "success")
     return _go(url_for(".landing"))
 
@@ -266,17 +266,17 @@ def discard(kind: str):
 @bp.get("/<kind>/expired")
 def expired(kind: str):
     k = _kind(kind)
-    draft_id = engine.session_draft_id(session, k)
+    draft_id = wizard_session.session_draft_id(session, k)
     if draft_id:
         try:
             draft = drafts.load(db.session, draft_id, k.name)
         except (drafts.DraftExpired, drafts.DraftMissing):
-            engine.remember_draft(session, k, None)
+            wizard_session.remember_draft(session, k, None)
         else:
             # The browser's clock ran ahead of the server's: the draft is still alive.
             return redirect(url_for(".step", kind=k.name, step=draft.step or k.first.key), 303)
     return render_template("enrollment/expired.html", kind=k,
-                           minutes=engine.limits().seconds // 60)
+                           minutes=wizard_session.limits().seconds // 60)
 
 
 # --- submit, confirmation, PDF -------------------------------------------------------------------
@@ -294,9 +294,9 @@ def submit(kind: str):
 
 
 def _submit(k: Kind, key: str):
-    existing = engine.find_by_submit_key(db.session, key)
+    existing = submission.find_by_submit_key(db.session, key)
     if existing is not None and existing.kind == k.name:
-        engine.remember_done(session, existing.reference)
+        wizard_session.remember_done(session, existing.reference)
         return _go(url_for(".done", kind=k.name, reference=existing.reference))
     try:
         ctx = _open(k)
@@ -304,30 +304,30 @@ def _submit(k: Kind, key: str):
         # A concurrent submit of the same draft may have stored it and deleted the draft
         # since the look-up above (PostgreSQL reads what was committed meanwhile; SQLite
         # serializes submits): answer with its application.
-        existing = engine.find_by_submit_key(db.session, key)
+        existing = submission.find_by_submit_key(db.session, key)
         if existing is None or existing.kind != k.name:
             raise
         session.pop("_flashes", None)
-        engine.remember_done(session, existing.reference)
+        wizard_session.remember_done(session, existing.reference)
         return _go(url_for(".done", kind=k.name, reference=existing.reference))
-    if key != engine.submit_key(ctx.draft):
+    if key != drafts.submit_key(ctx.draft):
         flash(_("The review page was out of date. Please check it and submit again."),
               "warning")
         return _go(url_for(".step", kind=k.name, step=k.steps[-1].key))
     try:
-        application = engine.submit(ctx)
-    except engine.NotValid as problem:
+        application = submission.submit(ctx)
+    except submission.NotValid as problem:
         db.session.commit()
         flash(_("Some details need your attention before the application can be sent."),
               "error")
         return _go(url_for(".step", kind=k.name, step=problem.step.key, check=1))
-    engine.remember_draft(session, k, None)
-    engine.remember_done(session, application.reference)
+    wizard_session.remember_draft(session, k, None)
+    wizard_session.remember_done(session, application.reference)
     return _go(url_for(".done", kind=k.name, reference=application.reference))
 
 
 def _application(kind: Kind, reference: str) -> Application:
-    if not engine.may_see(session, reference):
+    if not wizard_session.may_see(session, reference):
         abort(404)
     found = db.session.query(Application).filter_by(reference=reference, kind=kind.name).first()
     if found is None:

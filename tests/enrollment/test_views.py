@@ -299,7 +299,7 @@ def test_a_submit_that_loses_the_race_answers_with_the_winners_application(
     """The first look-up by key misses (the other submit had not committed yet), and by the
     time the draft is read it is gone: the answer is the stored application, not the start
     page. (On PostgreSQL this happens with concurrent submits.)"""
-    from portal.enrollment import engine
+    from portal.enrollment import submission
 
     registered_pa()
     wizard.start()
@@ -307,14 +307,14 @@ def test_a_submit_that_loses_the_race_answers_with_the_winners_application(
     review = text(wizard.get("/enroll/new/step/review"))
     key = re.search(r'name="submit_key" value="([^"]+)"', review).group(1)
     first = wizard.post("/enroll/new/submit", {"submit_key": key})
-    real = engine.find_by_submit_key
+    real = submission.find_by_submit_key
     calls = []
 
     def late(session, wanted):
         calls.append(wanted)
         return None if len(calls) == 1 else real(session, wanted)
 
-    monkeypatch.setattr(engine, "find_by_submit_key", late)
+    monkeypatch.setattr(submission, "find_by_submit_key", late)
     second = wizard.post("/enroll/new/submit", {"submit_key": key})
     assert len(calls) == 2
     assert second.status_code == 303
@@ -456,12 +456,12 @@ def test_discard_deletes_the_draft(wizard, db_session):
 def test_the_out_of_band_timer_matches_the_template(app, wizard, db_session):
     from flask import render_template
 
-    from portal.enrollment import engine
+    from portal.enrollment import engine, wizard_session
 
     wizard.start()
     draft = the_draft(db_session)
     now = utcnow()
     with app.test_request_context("/enroll/new/step/users"):
-        timer = engine.timer(engine.KINDS["new"], draft, now=now)
+        timer = wizard_session.timer(engine.KINDS["new"], draft, now=now)
         rendered = render_template("enrollment/_timer.html", timer=timer, oob=True)
-    assert engine.timer_oob(draft, now=now) in rendered
+    assert wizard_session.timer_oob(draft, now=now) in rendered

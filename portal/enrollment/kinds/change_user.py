@@ -26,13 +26,13 @@ from portal.enrollment.engine import (
     ReviewStep,
     Step,
     register,
-    users_step_context,
 )
-from portal.enrollment.engine import action_urls as _action_url
-from portal.enrollment.engine import field_value as _get
-from portal.enrollment.engine import posted_rows as _indexes
 from portal.enrollment.forms import ChangeApplicantForm, ChangeBase, ChangeUserForm
-from portal.enrollment.kinds.new_user import AccessStep
+from portal.enrollment.kinds.new_user_access import AccessStep
+from portal.enrollment.step_helpers import action_urls as _action_url
+from portal.enrollment.step_helpers import field_value as _get
+from portal.enrollment.step_helpers import posted_rows as _indexes
+from portal.enrollment.step_helpers import users_step_context
 
 ACTIONS = ("add", "remove")
 APPLICANT_TEXT = ("family_name", "given_name", "email", "phone", "company")

@@ -15,14 +15,14 @@ from flask_babel import lazy_gettext as _l
 
 from portal.enrollment import rules
 from portal.enrollment.engine import Ctx, Errors, Kind, ReviewStep, Step, register
-from portal.enrollment.engine import field_value as _get
-from portal.enrollment.engine import prefixed_labels as _prefixed
 from portal.enrollment.forms import DeleteApplicantForm, DeleteForm
 from portal.enrollment.kinds.change_user import (
     APPLICANT_TEXT,
     finalized_applicant,
     parse_applicant,
 )
+from portal.enrollment.step_helpers import field_value as _get
+from portal.enrollment.step_helpers import prefixed_labels as _prefixed
 from portal.forms import choices
 
 # Reasons that need a few words of explanation.
