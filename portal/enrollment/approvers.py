@@ -10,7 +10,7 @@ for new users, "changes" for changes) and :meth:`~ApproversStep.user_label`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import current_app, render_template
@@ -79,6 +79,25 @@ def drop_user(ctx: Ctx, index: int) -> bool:
     ctx.data["approvers"] = approvers
     return True
 
+
+
+def remove_posted_user(ctx: Ctx, step: Step,
+                       on_removed: Callable[[int], None] | None = None) -> int:
+    """The "Remove user" action of a users step: keep what the page posted, remove the user
+    whose index was posted (:func:`drop_user`), call ``on_removed(index)`` when one was, and
+    save the draft. Returns the posted index (-1 when it was not a number)."""
+    from flask import request
+
+    step.parse(ctx, request.form, request.files)
+    try:
+        index = int(request.form.get("user", ""))
+    except ValueError:
+        index = -1
+    if drop_user(ctx, index) and on_removed is not None:
+        on_removed(index)
+    drafts.save(ctx.session, ctx.draft, ctx.data)
+    ctx.session.commit()
+    return index
 
 class ApproversStep(Step):
     key = "approvers"

@@ -17,8 +17,8 @@ from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.enrollment import drafts, rules
-from portal.enrollment.approvers import ApproversStep, drop_user
+from portal.enrollment import rules
+from portal.enrollment.approvers import ApproversStep, remove_posted_user
 from portal.enrollment.engine import (
     Ctx,
     Errors,
@@ -131,16 +131,7 @@ class ChangeUsersStep(Step):
                                action_url=_action_url(ctx, self))
 
     def remove_user(self, ctx: Ctx):
-        from flask import request
-
-        self.parse(ctx, request.form, request.files)
-        try:
-            index = int(request.form.get("user", ""))
-        except ValueError:
-            index = -1
-        drop_user(ctx, index)
-        drafts.save(ctx.session, ctx.draft, ctx.data)
-        ctx.session.commit()
+        index = remove_posted_user(ctx, self)
         forms = [self.user_form(i, u) for i, u in enumerate(ctx.data["users"])]
         return render_template("enrollment/kinds/_change_users_list.html", user_forms=forms,
                                errors={}, action_url=_action_url(ctx, self),

@@ -17,8 +17,8 @@ from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.enrollment import documents, drafts, rules, services
-from portal.enrollment.approvers import drop_user
+from portal.enrollment import documents, rules, services
+from portal.enrollment.approvers import remove_posted_user
 from portal.enrollment.engine import Ctx, Errors, Step
 from portal.enrollment.forms import ApplicantForm, UserForm
 from portal.enrollment.step_helpers import action_urls as _action_url
@@ -202,17 +202,7 @@ class UsersStep(Step):
                                action_url=_action_url(ctx, self))
 
     def remove_user(self, ctx: Ctx):
-        from flask import request
-
-        self.parse(ctx, request.form, request.files)
-        try:
-            index = int(request.form.get("user", ""))
-        except ValueError:
-            index = -1
-        if drop_user(ctx, index):
-            _renumber_documents(ctx, index)
-        drafts.save(ctx.session, ctx.draft, ctx.data)
-        ctx.session.commit()
+        index = remove_posted_user(ctx, self, lambda i: _renumber_documents(ctx, i))
         forms = [self.user_form(ctx, i, u) for i, u in enumerate(ctx.data["users"])]
         return render_template("enrollment/kinds/_new_users_list.html", user_forms=forms,
                                errors={}, kind=ctx.kind, action_url=_action_url(ctx, self),
