@@ -9,7 +9,7 @@ PORT ?= 5000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup system-deps python-deps assets compile-translations run test test-unit test-e2e \
-        check-translations translations extract update-translations lint bench fuzz audit clean
+        check-translations translations extract update-translations lint bench bench-journey fuzz audit clean
 
 setup: system-deps python-deps assets compile-translations
 
@@ -85,6 +85,12 @@ translations: update-translations
 # --- benchmarks (not part of CI) ----------------------------------------------------------
 bench: setup
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# The 60-second mixed journey (issue 13): on SQLite with 2 workers, then on PostgreSQL with 4.
+BENCH_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/bench_journey
+bench-journey: setup
+	$(PY) bench/run.py --journey --duration 60
+	$(PY) bench/run.py --journey --duration 60 --workers 4 --database-url $(BENCH_PG_URL)
 
 clean:
 	rm -rf $(VENV) node_modules portal/static/vendor instance .pytest_cache

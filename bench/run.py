@@ -3,6 +3,7 @@
     python bench/run.py [--duration 5] [--connections 20] [--routes NAME ...]
     python bench/run.py --search [--items 100000] [--articles 10000]
     python bench/run.py --rewards [--cards 200] [--transactions 1000000]
+    python bench/run.py --journey [--duration 60] [--database-url URL] [--workers 4]
 
 Starts the portal under gunicorn (2 workers, SQLite, sample data) on a free local port,
 measures the baseline route and the routes of ``bench/routes.py`` in one run, and prints a
@@ -50,10 +51,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_portal(workdir: Path, workers: int, prepare=None) -> tuple[subprocess.Popen, str, dict]:
+def start_portal(workdir: Path, workers: int, prepare=None, database_url: str | None = None
+                 ) -> tuple[subprocess.Popen, str, dict]:
     port = free_port()
     env = dict(os.environ, PORTAL_ENV="test", PORTAL_INSTANCE_DIR=str(workdir),
-               PORTAL_SECRET_KEY="bench", PORTAL_DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}")
+               PORTAL_SECRET_KEY="bench",
+               PORTAL_DATABASE_URL=database_url or f"sqlite:///{workdir / 'bench.db'}")
     flask = [sys.executable, "-m", "flask", "--app", "portal"]
     subprocess.run([*flask, "migrate"], cwd=PROJECT, env=env, check=True, capture_output=True)
     subprocess.run([*flask, "seed-sample"], cwd=PROJECT, env=env, check=True,
@@ -397,6 +400,10 @@ def main(argv: list[str] | None = None) -> int:
                              "(for example PostgreSQL), filled by bench/search_data.py")
     parser.add_argument("--rewards", action="store_true",
                         help="import a generated statement and load the PA's points pages")
+    parser.add_argument("--journey", action="store_true",
+                        help="the mixed load journey (see bench/journey.py)")
+    parser.add_argument("--database-url", default="",
+                        help="with --journey: this database instead of SQLite (it is emptied)")
     parser.add_argument("--cards", type=int, default=200)
     parser.add_argument("--transactions", type=int, default=1_000_000)
     args = parser.parse_args(argv)
@@ -406,6 +413,10 @@ def main(argv: list[str] | None = None) -> int:
         return search_main(args)
     if args.rewards:
         return rewards_main(args)
+    if args.journey:
+        import journey
+
+        return journey.main(args)
     routes = [r for r in ROUTES if not args.routes or r[0] in args.routes]
     with tempfile.TemporaryDirectory() as tmp:
         process, url, _env = start_portal(Path(tmp), args.workers)
