@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.a11y import serious_violations
+from e2e.a11y import violations
 from portal.cardmember.sample import BIRTH_DATE, CARD_D, CODES, D_TODAY
 from portal.rewards.sample import CARDS
 from tests.mail.conftest import SmtpServer, free_port
@@ -142,20 +142,20 @@ def test_cardmember_pages_pass_axe(browser, cm_server, login_id, lang):
     page = context.new_page()
     url = cm_server.url
     page.goto(f"{url}/cardmember/setup?lang={lang}")
-    assert serious_violations(page) == []
+    assert violations(page) == []
     page.get_by_test_id("cm-setup-next").click()  # errors shown
     expect(page.locator(".field__error").first).to_be_visible()
-    assert serious_violations(page) == []
+    assert violations(page) == []
     sign_in(page, url, login_id, lang)
     for path in ("/cardmember/", "/cardmember/statement", "/cardmember/profile/"):
         page.goto(f"{url}{path}?lang={lang}")
-        assert serious_violations(page) == [], path
+        assert violations(page) == [], path
         page.screenshot(path=f"/tmp/cm-{path.strip('/').replace('/', '-')}-{lang}.png",
                         full_page=True)
     page.get_by_test_id("cm-change-pin").locator("summary").click()
     page.get_by_test_id("cm-save-pin").click()
     expect(page.locator(".field__error").first).to_be_visible()
-    assert serious_violations(page) == []
+    assert violations(page) == []
     context.close()
 
 
@@ -191,7 +191,7 @@ def test_switch_a_charge_to_revolving_and_undo(browser, cm_server, login_id, lan
     expect(page.locator("#monthly-field .field__error")).to_contain_text(
         "￥5,000" if lang == "ja" else "¥5,000")
     expect(monthly).to_have_value("3000")  # what was typed is kept
-    assert serious_violations(page) == []
+    assert violations(page) == []
     monthly.fill("10000")
     monthly.press("Tab")
     schedule = page.get_by_test_id("cm-revolving-schedule")
@@ -200,7 +200,7 @@ def test_switch_a_charge_to_revolving_and_undo(browser, cm_server, login_id, lan
     first = page.get_by_test_id("cm-revolving-month").first
     expect(first).to_have_attribute("data-fee", str(64_800 * 1500 // 120_000))
     assert "monthly=10000" in page.url  # the address follows, a bookmark shows the same
-    assert serious_violations(page) == []
+    assert violations(page) == []
     page.get_by_test_id("cm-revolving-confirm").click()
     page.wait_for_url(re.compile(r"/cardmember/statement"))
     mark = page.get_by_test_id("cm-revolving-mark")
@@ -229,17 +229,17 @@ def test_revolving_page_passes_axe_and_fits(browser, cm_server, login_id, lang, 
     url = cm_server.url
     sign_in(page, url, login_id, lang)
     page.goto(f"{url}/cardmember/revolving/?lang={lang}")
-    assert serious_violations(page) == []
+    assert violations(page) == []
     page.get_by_test_id("cm-revolving-preview-button").click()  # nothing chosen: errors
     expect(page.locator("#charge-field .field__error")).to_be_visible()
-    assert serious_violations(page) == []
+    assert violations(page) == []
     page.screenshot(path=f"/tmp/cm-revolving-errors-{lang}-{width}.png", full_page=True)
     page.get_by_label(re.compile(D_TODAY[0][0])).check()  # htmx: the charge's error goes
     expect(page.locator("#charge-field .field__error")).to_have_count(0)
     page.get_by_test_id("cm-revolving-monthly").fill("20000")
     page.get_by_test_id("cm-revolving-preview-button").click()
     expect(page.get_by_test_id("cm-revolving-schedule")).to_be_visible()
-    assert serious_violations(page) == []
+    assert violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=f"/tmp/cm-revolving-{lang}-{width}.png", full_page=True)
     context.close()

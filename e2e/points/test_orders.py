@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.a11y import serious_violations
+from e2e.a11y import violations
 from e2e.points.test_points import sign_in
 from portal.backoffice.sample import SAMPLE_LOGIN, SAMPLE_PASSWORD
 
@@ -111,27 +111,27 @@ def test_order_pages_pass_axe(browser, shop_server, lang):
     url = shop_server.url
     sign_in(page, url, "samplepa", lang)
     page.goto(f"{url}/rewards/items/{ITEM}?lang={lang}")
-    assert serious_violations(page) == []
+    assert violations(page) == []
     page.goto(f"{url}/rewards/items/{ITEM}/order?lang={lang}")
-    assert serious_violations(page) == []
+    assert violations(page) == []
     page.get_by_test_id("order-review-submit").click()  # every error shown
     expect(page.locator(".field__error").first).to_be_visible()
-    assert serious_violations(page) == []
+    assert violations(page) == []
     page.screenshot(path=f"/tmp/order-errors-{lang}.png", full_page=True)
     fill_order(page, lang)
     page.get_by_test_id("order-review-submit").click()
     expect(page.get_by_test_id("order-review")).to_be_visible()
-    assert serious_violations(page) == []
+    assert violations(page) == []
     page.screenshot(path=f"/tmp/order-review-{lang}.png", full_page=True)
     page.get_by_test_id("order-confirm").click()
     expect(page.get_by_test_id("order")).to_be_visible()
-    assert serious_violations(page) == []
+    assert violations(page) == []
     page.screenshot(path=f"/tmp/order-page-{lang}.png", full_page=True)
     staff = context.new_page()
     staff_sign_in(staff, url, lang)
     staff.goto(f"{url}/backoffice/orders/?lang={lang}")
-    assert serious_violations(staff) == []
+    assert violations(staff) == []
     staff.get_by_test_id("bo-order-row").first.get_by_role("link").click()
-    assert serious_violations(staff) == []
+    assert violations(staff) == []
     staff.screenshot(path=f"/tmp/bo-order-{lang}.png", full_page=True)
     context.close()

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.a11y import serious_violations
+from e2e.a11y import violations
 from e2e.office.conftest import staff_sign_in
 from portal.rewards.cards import with_check_digit
 from portal.rewards.sample import CARDS
@@ -67,17 +67,17 @@ def test_the_rewards_pages_pass_axe(browser, live_server, lang):
     for path in ("/rewards/", "/rewards/points/history", "/rewards/points/history?start=x",
                  "/rewards/points/dashboard"):
         page.goto(f"{live_server.url}{path}{'&' if '?' in path else '?'}lang={lang}")
-        assert serious_violations(page) == [], path
+        assert violations(page) == [], path
     staff_sign_in(page, live_server.url, lang)
     page.goto(f"{live_server.url}/backoffice/programs/?lang={lang}")
-    assert serious_violations(page) == []
+    assert violations(page) == []
     page.get_by_test_id("bo-program-row").first.get_by_role("link").click()
-    assert serious_violations(page) == []
+    assert violations(page) == []
     page.get_by_test_id("bo-enrol-submit").click()  # empty: errors next to the fields
     expect(page.locator(".field__error, .error-summary").first).to_be_visible()
-    assert serious_violations(page) == []
+    assert violations(page) == []
     page.goto(f"{live_server.url}/backoffice/programs/new?lang={lang}")
-    assert serious_violations(page) == []
+    assert violations(page) == []
     context.close()
 
 

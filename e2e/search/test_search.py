@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.a11y import serious_violations
+from e2e.a11y import violations
 
 COPY = {
     "ja": {"word": "コーヒー", "kana": "こーひー", "refine": "コーヒー 全自動", "guide": "パスワード",
@@ -158,7 +158,7 @@ def test_search_pages_pass_axe(browser, base_url, path, lang):
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     page.goto(f"{base_url}{path}{'&' if '?' in path else '?'}lang={lang}")
-    assert serious_violations(page) == []
+    assert violations(page) == []
     context.close()
 
 

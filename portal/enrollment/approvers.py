@@ -309,5 +309,8 @@ class ApproversStep(Step):
         ctx.session.commit()
         block = next(b for b in self.pair_blocks(ctx)
                      if b["country"].code == country and b["i"] == i)
+        # The button pressed is gone with its approver: the focus goes to the heading of the
+        # approver now in its place, or of the one before it (portal.js, data-autofocus).
         return render_template("enrollment/kinds/_approver_list.html", block=block, errors={},
-                               action_url=_action_url(ctx, self))
+                               action_url=_action_url(ctx, self),
+                               focus=max(0, min(n, len(block["forms"]) - 1)))
