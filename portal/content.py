@@ -60,6 +60,27 @@ def _text(entry: Entry, key: str) -> str:
     return value
 
 
+def _key(entry: Entry, key: str, pattern, shape: str, seen: dict[str, int],
+         again: str) -> str:
+    """``entry``'s identifier ``key``: it must match ``pattern`` (``shape`` says how) and
+    not be one an earlier entry of the file has (``seen``: each one's line, updated);
+    ``again`` words the second case, ``{}`` standing for the value."""
+    value = entry.get(key, kind=str)
+    if not pattern.match(value):
+        raise entry.fail(f"'{key}' must {shape}, got {value!r}")
+    if value in seen:
+        raise entry.fail(f"{again.format(value)} on line {seen[value]}")
+    seen[value] = entry.line
+    return value
+
+
+def _one_of(entry: Entry, key: str, allowed) -> str:
+    value = entry.get(key, kind=str)
+    if value not in allowed:
+        raise entry.fail(f"'{key}' must be one of {', '.join(allowed)}")
+    return value
+
+
 def _paragraphs(entry: Entry, key: str, required: bool = True) -> list[str]:
     value = entry.get(key, ... if required else [], kind=list)
     if required and not value:
@@ -100,15 +121,9 @@ def parse_items(data_dir: Path | None = None) -> list[SourceItem]:
     items: list[SourceItem] = []
     seen: dict[str, int] = {}
     for entry in _read((data_dir or DATA_DIR) / ITEMS_FILE):
-        item_no = entry.get("item_no", kind=str)
-        if not ITEM_NO.match(item_no):
-            raise entry.fail(f"'item_no' must look like D540-0598, got {item_no!r}")
-        if item_no in seen:
-            raise entry.fail(f"item {item_no} is already listed on line {seen[item_no]}")
-        seen[item_no] = entry.line
-        category = entry.get("category", kind=str)
-        if category not in ITEM_CATEGORIES:
-            raise entry.fail(f"'category' must be one of {', '.join(ITEM_CATEGORIES)}")
+        item_no = _key(entry, "item_no", ITEM_NO, "look like D540-0598", seen,
+                       "item {} is already listed")
+        category = _one_of(entry, "category", ITEM_CATEGORIES)
         points = entry.get("points", kind=int)
         if isinstance(points, bool) or points <= 0:
             raise entry.fail("'points' must be a whole number above 0")
@@ -125,18 +140,10 @@ def parse_articles(data_dir: Path | None = None) -> list[SourceArticle]:
     articles: list[SourceArticle] = []
     seen: dict[str, int] = {}
     for entry in _read((data_dir or DATA_DIR) / ARTICLES_FILE):
-        slug = entry.get("slug", kind=str)
-        if not SLUG.match(slug):
-            raise entry.fail(f"'slug' must be lower-case words joined by -, got {slug!r}")
-        if slug in seen:
-            raise entry.fail(f"slug {slug} is already used on line {seen[slug]}")
-        seen[slug] = entry.line
-        kind = entry.get("kind", kind=str)
-        if kind not in ARTICLE_KINDS:
-            raise entry.fail(f"'kind' must be one of {', '.join(ARTICLE_KINDS)}")
-        category = entry.get("category", kind=str)
-        if category not in ARTICLE_CATEGORIES:
-            raise entry.fail(f"'category' must be one of {', '.join(ARTICLE_CATEGORIES)}")
+        slug = _key(entry, "slug", SLUG, "be lower-case words joined by -", seen,
+                    "slug {} is already used")
+        kind = _one_of(entry, "kind", ARTICLE_KINDS)
+        category = _one_of(entry, "category", ARTICLE_CATEGORIES)
         countries = entry.get("countries", [], kind=list)
         if not all(isinstance(c, str) and COUNTRY.match(c) for c in countries):
             raise entry.fail("'countries' must list two-letter country codes such as JP")

@@ -45,6 +45,30 @@ def test_a_mistake_in_the_items_file_names_the_line(db_session, tmp_path):
         content.parse_items(tmp_path)
 
 
+DATA = PROJECT_ROOT / "catalog_data"
+
+
+@pytest.mark.parametrize(("file", "parse", "change", "message"), [
+    ("rewards_items.yaml", content.parse_items, ("item_no: D515-0587", "item_no: D540-0598"),
+     r"rewards_items\.yaml, line (\d+): item D540-0598 is already listed on line (\d+)"),
+    ("rewards_items.yaml", content.parse_items, ("category: drinks", "category: drink"),
+     r"rewards_items\.yaml, line \d+: 'category' must be one of drinks, gifts"),
+    ("resources.yaml", content.parse_articles, ("slug: passwords", "slug: Passwords"),
+     r"resources\.yaml, line \d+: 'slug' must be lower-case words joined by -, got 'Passwords'"),
+    ("resources.yaml", content.parse_articles, ("kind: guide", "kind: guid"),
+     r"resources\.yaml, line \d+: 'kind' must be one of guide, video"),
+])
+def test_each_mistake_in_the_content_files_is_named_with_its_line(tmp_path, file, parse,
+                                                                   change, message):
+    text = (DATA / file).read_text(encoding="utf-8")
+    assert change[0] in text
+    (tmp_path / file).write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    shutil.copy(DATA / ("resources.yaml" if file == "rewards_items.yaml" else
+                        "rewards_items.yaml"), tmp_path)
+    with pytest.raises(DataError, match=message):
+        parse(tmp_path)
+
+
 def test_the_check_fails_on_a_missing_or_out_of_date_content_translation(tmp_path, monkeypatch):
     translations = tmp_path / "translations"
     shutil.copytree(i18n_tools.TRANSLATIONS, translations)
