@@ -80,7 +80,6 @@ def drop_user(ctx: Ctx, index: int) -> bool:
     return True
 
 
-
 def remove_posted_user(ctx: Ctx, step: Step,
                        on_removed: Callable[[int], None] | None = None) -> int:
     """The "Remove user" action of a users step: keep what the page posted, remove the user
@@ -98,6 +97,7 @@ def remove_posted_user(ctx: Ctx, step: Step,
     drafts.save(ctx.session, ctx.draft, ctx.data)
     ctx.session.commit()
     return index
+
 
 class ApproversStep(Step):
     key = "approvers"
