@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, g, request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 
 LANGUAGES: dict[str, str] = {"ja": "日本語", "en": "English"}
 COOKIE = "portal_lang"  # the name over http; see portal.security.cookie_name
@@ -100,7 +100,36 @@ def format_when(moment: datetime | None) -> str:
     return f"{day} {format_time(local, 'HH:mm', locale=language)}"
 
 
+def page_translations():
+    """The catalog of the current language, looked up once per request for each language.
+
+    Flask-Babel finds it again for every text a template translates (its context, the
+    domain, the locale and the cache, a few microseconds each time, hundreds of times on a
+    form page). The one found is kept with the locale it was found for, so a
+    ``force_locale`` block (the two halves of an email) gets its own language's catalog and
+    the page's comes back after it."""
+    ctx = g.get("_flask_babel") if g else None
+    locale = getattr(ctx, "babel_locale", None)
+    if locale is None:  # the first text of the request: Flask-Babel chooses the language
+        return get_translations()
+    kept = getattr(ctx, "portal_translations", None)
+    if kept is None or kept[0] is not locale:
+        kept = (locale, get_translations())
+        ctx.portal_translations = kept
+    return kept[1]
+
+
 def init_app(app: Flask) -> None:
+    # The templates' _(), ngettext() and friends (Flask-Babel installed its own, which look
+    # the catalog up for every call).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: page_translations().ugettext(s),
+        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
+    )
+
     @app.after_request
     def _remember_language(response):
         chosen = _valid(request.args.get("lang"))

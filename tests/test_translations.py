@@ -41,3 +41,24 @@ def test_msgfmt_problems_finds_a_duplicate(tmp_path):
     finally:
         i18n_tools.PROJECT_ROOT = original
     assert found and "duplicate" in " ".join(found)
+
+
+def test_templates_translate_in_the_forced_language_and_back(app):
+    """The templates' catalog is looked up once per request and language
+    (portal.i18n.page_translations): a force_locale block still gets its own language, the
+    page's comes back after it, and ngettext follows too."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = ('{{ _("Sign in") }}|{{ ngettext("%(num)d attempt is left before this link locks '
+                'for a while.", "%(num)d attempts are left before this link locks for a while.", '
+                '2) }}')
+    with app.test_request_context("/?lang=ja"):
+        before = render_template_string(template)
+        with force_locale("en"):
+            forced = render_template_string(template)
+        after = render_template_string(template)
+    assert before == after != forced
+    assert before.startswith("ログイン|")
+    assert forced == "Sign in|2 attempts are left before this link locks for a while."
+    assert "2" in before and "attempts" not in before
