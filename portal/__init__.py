@@ -42,8 +42,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # The largest request body: one upload plus the form around it.
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + 256 * 1024
 
-    from portal import cli, errors, i18n, security, templating
+    from portal import cli, errors, forms, i18n, security, templating
     from portal.extensions import babel, csrf, db, htmx
+
+    forms.install_html_params()
 
     db.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
