@@ -6,11 +6,13 @@ country, the browser's ``Accept-Language``, then the default (Japanese).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from flask import Flask, g, request
-from flask_babel import get_locale, get_translations
+from flask_babel import Babel, Domain, get_locale, get_translations
 
 LANGUAGES: dict[str, str] = {"ja": "日本語", "en": "English"}
 COOKIE = "portal_lang"  # the name over http; see portal.security.cookie_name
@@ -100,23 +102,42 @@ def format_when(moment: datetime | None) -> str:
     return f"{day} {format_time(local, 'HH:mm', locale=language)}"
 
 
-def page_translations():
+def _kept_translations(find: Callable[[], Any]):
     """The catalog of the current language, looked up once per request for each language.
 
-    Flask-Babel finds it again for every text a template translates (its context, the
-    domain, the locale and the cache, a few microseconds each time, hundreds of times on a
-    form page). The one found is kept with the locale it was found for, so a
-    ``force_locale`` block (the two halves of an email) gets its own language's catalog and
-    the page's comes back after it."""
+    Flask-Babel finds it again for every text it translates (its context, the domain, the
+    locale and the cache, a few microseconds each time, hundreds of times on a form page).
+    The one ``find()`` gives is kept with the locale it was found for, so a
+    ``force_locale`` block (the two halves of an email) gets its own language's catalog
+    and the page's comes back after it."""
     ctx = g.get("_flask_babel") if g else None
     locale = getattr(ctx, "babel_locale", None)
     if locale is None:  # the first text of the request: Flask-Babel chooses the language
-        return get_translations()
+        return find()
     kept = getattr(ctx, "portal_translations", None)
     if kept is None or kept[0] is not locale:
-        kept = (locale, get_translations())
+        kept = (locale, find())
         ctx.portal_translations = kept
     return kept[1]
+
+
+def page_translations():
+    """The templates' catalog (see :func:`_kept_translations`)."""
+    return _kept_translations(get_translations)
+
+
+class RequestDomain(Domain):
+    """The messages domain, its catalog kept per request and language: what ``_l`` texts
+    (form labels, hints, messages) and ``gettext`` in Python use."""
+
+    def get_translations(self):
+        return _kept_translations(super().get_translations)
+
+
+class PortalBabel(Babel):
+    @cached_property
+    def domain_instance(self) -> Domain:
+        return RequestDomain(domain=self.domain)
 
 
 def init_app(app: Flask) -> None:

@@ -62,3 +62,21 @@ def test_templates_translate_in_the_forced_language_and_back(app):
     assert before.startswith("ログイン|")
     assert forced == "Sign in|2 attempts are left before this link locks for a while."
     assert "2" in before and "attempts" not in before
+
+
+def test_python_texts_translate_in_the_forced_language_and_back(app):
+    """The same for gettext and lazy texts in Python (form labels, messages):
+    portal.i18n.RequestDomain keeps the catalog per request and language."""
+    from flask_babel import force_locale, gettext
+    from flask_babel import lazy_gettext as _l
+
+    label = _l("Sign in")
+    with app.test_request_context("/?lang=en"):
+        before = (gettext("Sign in"), str(label))
+        with force_locale("ja"):
+            forced = (gettext("Sign in"), str(label))
+        after = (gettext("Sign in"), str(label))
+    with app.test_request_context("/?lang=ja"):
+        other_request = str(label)
+    assert before == after == ("Sign in", "Sign in")
+    assert forced == ("ログイン", "ログイン") and other_request == "ログイン"
