@@ -8,14 +8,16 @@ Flask endpoint with the app's ``url_map`` and only the first address of each end
 kept, so every page (route) is checked once per language, not every catalog item or
 article. Each kept page is checked with axe (every impact) in ja (as it is crawled) and then
 in en; no page may answer 5xx, no link may lead to a 404, and the page must be in the
-language asked for. Signed out, the crawl runs on ``live_server``; the signed-in visitors
+language asked for. Signed out, the crawl runs on ``live_server``; the other visitors
 share a portal of their own where the PA has ordered an item and the cardmember is set up,
-so that the receipt, order and outbox pages exist and ``live_server`` is left as it was.
+so that the receipt, order and outbox pages exist and ``live_server`` is left as it was; a
+newcomer starts there from the first-login link of the welcome email.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -185,6 +187,7 @@ class Active:
     nothing the other tests count changes."""
     url: str
     cardmember: str
+    registration: str  # the path of a fresh first-login link of a sample newcomer
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +206,10 @@ def active(start_server, browser: Browser) -> Active:
     context = browser.new_context()
     login_id = set_up(context.new_page(), server.url, "ja", CARDS["C"][0], CODES["C"])
     context.close()
-    return Active(server.url, login_id)
+    # Seeding again issues fresh registration links to the sample newcomers (and prints them).
+    links = re.findall(r"/register/\S+", server.flask("seed-sample").stdout)
+    assert links, "seed-sample printed no registration link"
+    return Active(server.url, login_id, links[0])
 
 
 def test_every_page_of_the_program_administrator(axe_context, active, routes):
@@ -219,6 +225,14 @@ def test_every_page_of_the_back_office(axe_context, active, routes):
     staff_sign_in(page, active.url, "ja")
     result = timed("staff", lambda: crawl(context, page, active.url, ["/backoffice/"], routes))
     report("staff", result, expected_at_least=28)
+
+
+def test_every_page_of_a_newcomer_from_the_welcome_email(axe_context, active, routes):
+    context, page = axe_context()
+    result = timed("newcomer", lambda: crawl(
+        context, page, active.url, [active.registration], routes))
+    assert "registration.start" in result.pages
+    report("newcomer", result, expected_at_least=19)
 
 
 def test_every_page_of_the_cardmember(axe_context, active, routes):
