@@ -68,8 +68,18 @@ def routes(live_server) -> MapAdapter:
         for key, value in live_server.env.items():
             patch.setenv(key, value)
         from portal import create_app
+        from portal.extensions import db
 
+        # Only the url_map is wanted. Building the app rebinds the shared database object,
+        # and an engine another test made (with connections in its pool) would be left to
+        # the garbage collector (a ResourceWarning on PostgreSQL): put it back.
+        engine = db.engine
         app = create_app()
+        db.engine.dispose()
+        if engine is not None:
+            db.session.remove()
+            db.engine = engine
+            db.session.configure(bind=engine)
     return app.url_map.bind("localhost")
 
 

@@ -92,12 +92,8 @@ class Database:
         )
 
     def init_app(self, app: Flask) -> None:
-        self.session.remove()
-        if self.engine is not None:
-            # A second application in one process (tests, tools) replaces the engine: the
-            # old one's idle connections are closed now, not left to the garbage collector.
-            self.engine.dispose()
         self.engine = make_engine(app.config["DATABASE_URL"])
+        self.session.remove()
         self.session.configure(bind=self.engine)
         app.extensions["portal_db"] = self
 
