@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.slow_scripts import htmx_held
+
 from .conftest import ANSWER, PASSWORD
 
 LANGS = ["ja", "en"]
@@ -138,18 +140,12 @@ def test_a_user_id_typed_before_the_scripts_ran_is_still_checked(page: Page, bas
     # for their next key. The account page's htmx is held back until the field is filled.
     user, token = pending_user()
     page.goto(f"{base_url}/register/{token}?lang={lang}")
-    held = []
-    page.route("**/vendor/htmx.min.js", lambda route: held.append(route))
-    page.get_by_test_id("birth_day").select_option("15")
-    page.get_by_test_id("birth_month").select_option("4")
-    page.get_by_test_id("verify-submit").click()
-    page.wait_for_url(re.compile(r"/account$"), wait_until="commit")
-    page.get_by_test_id("user_id").fill("SamplePA")
-    assert page.evaluate("typeof window.htmx") == "undefined"
-    while not held:
-        page.wait_for_timeout(50)
-    held[0].continue_()
-    page.unroute("**/vendor/htmx.min.js")
+    with htmx_held(page):
+        page.get_by_test_id("birth_day").select_option("15")
+        page.get_by_test_id("birth_month").select_option("4")
+        page.get_by_test_id("verify-submit").click()
+        page.wait_for_url(re.compile(r"/account$"), wait_until="commit")
+        page.get_by_test_id("user_id").fill("SamplePA")
     expect(page.get_by_test_id("user-id-status").locator("[data-state=taken]")).to_be_visible()
 
 

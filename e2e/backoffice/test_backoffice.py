@@ -10,6 +10,7 @@ import sys
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.slow_scripts import htmx_held
 from portal.backoffice.sample import SAMPLE_LOGIN, SAMPLE_PASSWORD
 
 
@@ -145,14 +146,8 @@ def test_a_filter_chosen_before_the_scripts_ran_still_shows_its_results(page: Pa
     page.goto(f"{base_url}/backoffice/login?lang=en")
     sign_in(page, base_url)
     page.get_by_test_id("backoffice-bar").wait_for()
-    held = []
-    page.route("**/vendor/htmx.min.js", lambda route: held.append(route))
-    page.goto(f"{base_url}/backoffice/mail?lang=en", wait_until="commit")
-    page.get_by_test_id("bo-mail-status").select_option("failed")
-    assert page.evaluate("typeof window.htmx") == "undefined"
-    while not held:
-        page.wait_for_timeout(50)
-    held[0].continue_()
-    page.unroute("**/vendor/htmx.min.js")
+    with htmx_held(page):
+        page.goto(f"{base_url}/backoffice/mail?lang=en", wait_until="commit")
+        page.get_by_test_id("bo-mail-status").select_option("failed")
     expect(page).to_have_url(re.compile(r"/backoffice/mail\?status=failed"))
     expect(page.get_by_test_id("bo-mail-empty")).to_be_visible()
