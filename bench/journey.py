@@ -25,7 +25,7 @@ import urllib.request
 from pathlib import Path
 
 from routes import BASELINE, enrollment_add_access, enrollment_page
-from run import HERE, LINE, lua_string, measure, start_portal
+from run import HERE, figures, lua_string, measure, start_portal
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 PAGES = ["/?lang=ja", "/?lang=en", "/privacy?lang=en", "/contact?lang=ja",
@@ -108,10 +108,7 @@ def run_journey(url: str, duration: int, connections: int) -> tuple[dict, int]:
             capture_output=True, text=True, check=True).stdout
     finally:
         script.unlink()
-    rps, p50, p95, p99, requests, errors, total = LINE.search(output).groups()
-    return ({"rps": float(rps), "p50": float(p50), "p95": float(p95), "p99": float(p99),
-             "errors": int(errors), "bytes": int(total) / max(int(requests), 1),
-             "requests": int(requests)}, len(steps))
+    return figures(output, "the journey"), len(steps)
 
 
 def empty_database(database_url: str) -> None:
@@ -156,6 +153,6 @@ def main(args) -> int:
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in (("baseline `/healthz`", base), ("mixed journey", walk)):
         print(f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} "
-              f"| {r.get('requests', 0) or '-'} | {r['errors']} | {r['rps'] / base['rps']:.2f} |")
+              f"| {r['requests']} | {r['errors']} | {r['rps'] / base['rps']:.2f} |")
     print(f"\nErrors: {walk['errors']} (goal 0: {'met' if walk['errors'] == 0 else 'NOT met'})")
     return 0 if walk["errors"] == 0 else 1

@@ -101,12 +101,18 @@ def measure(url: str, path: str, duration: int, connections: int,
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     finally:
         script.unlink()
+    return figures(output, path)
+
+
+def figures(output: str, what: str) -> dict[str, float]:
+    """The line report.lua printed in wrk's ``output``, as numbers (bytes per response)."""
     match = LINE.search(output)
     if not match:
-        raise SystemExit(f"wrk printed no figures for {path}:\n{output}")
+        raise SystemExit(f"wrk printed no figures for {what}:\n{output}")
     rps, p50, p95, p99, requests, errors, total = match.groups()
     return {"rps": float(rps), "p50": float(p50), "p95": float(p95), "p99": float(p99),
-            "errors": int(errors), "bytes": int(total) / max(int(requests), 1)}
+            "errors": int(errors), "bytes": int(total) / max(int(requests), 1),
+            "requests": int(requests)}
 
 
 def lua_string(value: str) -> str:
@@ -124,12 +130,7 @@ def measure_set(url: str, paths: list[str], duration: int, connections: int) -> 
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     finally:
         os.unlink(handle.name)
-    match = LINE.search(output)
-    if not match:
-        raise SystemExit(f"wrk printed no figures for {paths[0]}...:\n{output}")
-    rps, p50, p95, p99, requests, errors, total = match.groups()
-    return {"rps": float(rps), "p50": float(p50), "p95": float(p95), "p99": float(p99),
-            "errors": int(errors), "bytes": int(total) / max(int(requests), 1)}
+    return figures(output, f"{paths[0]}...")
 
 
 def warm_up(url: str, paths: list[str], workers: int, connections: int) -> None:
@@ -316,10 +317,7 @@ def redeem_rate(url: str, pa: dict, duration: int, connections: int) -> dict[str
              str(script), url], capture_output=True, text=True, check=True).stdout
     finally:
         script.unlink()
-    rps, p50, p95, p99, requests, errors, total = LINE.search(output).groups()
-    return {"rps": float(rps), "p50": float(p50), "p95": float(p95), "p99": float(p99),
-            "errors": int(errors), "bytes": int(total) / max(int(requests), 1),
-            "requests": int(requests)}
+    return figures(output, "the redemptions")
 
 
 def rewards_main(args) -> int:
