@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.a11y import violations
 from e2e.points.test_points import sign_in
+from e2e.slow_scripts import htmx_held
 from portal.rewards.sample import CARDS
 
 MESSAGES = {
@@ -77,6 +78,25 @@ def test_trip_flex_below_the_minimum_then_on_a_real_travel_charge(page: Page, re
     expect(page.get_by_test_id("redeem-review-yen")).to_have_attribute("data-yen", "700")
     page.get_by_test_id("redeem-confirm").click()
     expect(page.get_by_test_id("redemption")).to_have_attribute("data-kind", "trip")
+
+
+def test_the_card_choice_loads_charges_only_when_chosen(page: Page, redeem_server):
+    """Loading the page sends nothing by itself (a replayed "change" of the untouched card
+    choice once answered after the person's own choice and emptied it), and a card chosen
+    before htmx has run still brings its charges once it has."""
+    url = redeem_server.url
+    sign_in(page, url, "samplepa", "en")
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if r.headers.get("hx-request") else None)
+    page.goto(f"{url}/rewards/redeem/trip?lang=en")
+    page.wait_for_load_state("networkidle")
+    assert sent == []
+    with htmx_held(page):
+        page.goto(f"{url}/rewards/redeem/trip?lang=en", wait_until="commit")
+        page.get_by_test_id("redeem-card").select_option(label=pa_card_option(page))
+    expect(page.get_by_test_id("redeem-charge").first).to_be_visible()
+    expect(page.get_by_test_id("redeem-card")).not_to_have_value("")
+    assert len(sent) == 1 and "card=" in sent[0]
 
 
 def test_a_designated_third_party_redeems(page: Page, redeem_server):

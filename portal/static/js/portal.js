@@ -79,7 +79,13 @@
   function changedFromDefault(el) {
     if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
     if (el.tagName === "SELECT") {
-      return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+      // A single choice with no option marked selected shows its first one: that is its
+      // default, not a change (replaying it would answer a person's own early choice late).
+      var implicit = !el.multiple && el.size <= 1 &&
+        !Array.prototype.some.call(el.options, function (o) { return o.defaultSelected; });
+      return Array.prototype.some.call(el.options, function (o, i) {
+        return o.selected !== (o.defaultSelected || (implicit && i === 0));
+      });
     }
     return el.value !== el.defaultValue;
   }
