@@ -12,7 +12,7 @@ from flask_wtf.csrf import generate_csrf
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
-from portal import security
+from portal import form_markup, security
 
 
 def is_htmx() -> bool:
@@ -198,6 +198,9 @@ def init_app(app: Flask) -> None:
         format_datetime=format_datetime,
         format_decimal=format_decimal,
         format_yen=format_yen,
+        render_field=form_markup.render_field,
+        info_button_html=form_markup.info_button,
+        info_panel_html=form_markup.info_panel,
     )
 
     @app.context_processor

@@ -59,6 +59,47 @@ def test_radio_group_is_a_fieldset_with_a_legend(app):
     assert 'data-testid="kind-a"' in html
 
 
+def test_field_escapes_text_and_keeps_markup(app):
+    from markupsafe import Markup
+
+    with app.test_request_context("/?lang=en"):
+        form = SampleForm(data={"name": '"><b>'})
+        html = render_template_string(
+            '{% from "macros/forms.html" import field %}'
+            "{{ field(form.name, hint=hint, info=info, class_='x<y') }}{{ field(form.agree, "
+            "hint=link, info='Read <this>') }}", form=form, hint="<script>", info="a & b",
+            link=Markup('<a href="/terms">Terms</a>'))
+    assert "<script>" not in html and "&lt;script&gt;" in html and "a &amp; b" in html
+    assert 'value="&#34;&gt;&lt;b&gt;"' in html and 'class="field x&lt;y"' in html
+    assert '<a href="/terms">Terms</a>' in html  # a hint that is markup stays markup
+    assert "Read &lt;this&gt;" in html and 'aria-controls="agree-info"' in html
+    assert '<label for="agree">I agree</label>' in html
+
+
+def test_field_prefix_suffix_optional_mark_and_testid(app):
+    with app.test_request_context("/?lang=ja"):
+        html = render_field("{{ field(form.agree, optional_mark=True) }}{{ field(form.kind, "
+                            "optional_mark=True, testid='k') }}{{ field(form.name, "
+                            "prefix='〒', suffix='円', testid='n', attrs={'maxlength': 4}) }}")
+    assert html.count("任意") == 1  # a checkbox is its own answer: no badge
+    assert 'data-testid="k"' in html and 'data-testid="k-a"' in html
+    assert '<span class="input-group__prefix" data-testid="n-prefix">〒</span>' in html
+    assert '<span class="input-group__suffix">円</span>' in html
+    assert 'maxlength="4"' in html and 'data-testid="n"' in html
+
+
+def test_info_button_and_panel_macros_write_markup(app):
+    with app.test_request_context("/?lang=ja"):
+        html = render_template_string(
+            '{% from "macros/ui.html" import info_button, info_panel %}'
+            "{{ info_button('fees', 'Fees') }}{% call info_panel('fees') %}<b>2,200</b>"
+            "{% endcall %}")
+    assert '<button type="button" class="info-btn"' in html and "&lt;button" not in html
+    assert "詳しい説明：Fees" in html
+    assert '<div id="fees-info" class="info-panel" hidden data-testid="fees-info"><b>2,200</b>' \
+        in html
+
+
 def test_error_summary_links_to_each_field(app):
     with app.test_request_context("/?lang=en"):
         html = render_field("{{ error_summary([form]) }}")
