@@ -172,9 +172,13 @@ def cached_url_for(endpoint: str, **values: Any) -> str:
 
 
 def lang_url(code: str) -> str:
+    """The page in the other language: the same address with ``lang``. A page that answers
+    a form (an error, a review) links to its own form page, which a GET shows again (what
+    was posted cannot go into a link); an address only a POST reaches, to the home page."""
     args = request.args.to_dict(flat=False)
     args["lang"] = [code]
-    if request.url_rule is None or request.method != "GET":
+    rule = request.url_rule
+    if rule is None or (request.method != "GET" and "GET" not in (rule.methods or ())):
         return cached_url_for("shell.home", lang=code)
     return cached_url_for(request.endpoint, **(request.view_args or {}), **args)
 

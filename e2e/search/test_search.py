@@ -62,6 +62,15 @@ def test_active_search_updates_the_address_and_back_and_reload_work(page: Page, 
     expect(page.get_by_test_id("catalog-q")).to_have_value(copy["kana"])
     assert item_numbers(page) == first
 
+    # The language links follow the address htmx wrote: the other language keeps the search.
+    page.get_by_test_id("catalog-q").fill(copy["refine"])
+    expect(page.get_by_test_id("catalog-count")).to_contain_text(copy["refine"])
+    other = "en" if lang == "ja" else "ja"
+    page.get_by_test_id(f"lang-{other}").click()
+    expect(page.locator("html")).to_have_attribute("lang", other)
+    expect(page.get_by_test_id("catalog-q")).to_have_value(copy["refine"])
+    assert item_numbers(page) == ["D540-1282"]
+
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_facets_counts_and_sorting(page: Page, base_url, lang):

@@ -109,6 +109,18 @@
   });
   document.addEventListener("htmx:afterSettle", function (event) { autofocus(event.detail.elt); });
 
+  // After htmx puts a new address in the bar (a search, a filter, a chosen card), the
+  // language links follow it, so switching language keeps what the person chose.
+  function languageLinksFollow() {
+    document.querySelectorAll("a[data-testid^='lang-'][hreflang]").forEach(function (link) {
+      var url = new URL(window.location.href);
+      url.searchParams.set("lang", link.getAttribute("hreflang"));
+      link.setAttribute("href", url.pathname + url.search);
+    });
+  }
+  document.addEventListener("htmx:pushedIntoHistory", languageLinksFollow);
+  document.addEventListener("htmx:replacedInHistory", languageLinksFollow);
+
   // A request that fails without a page to show gets a message in the flash area.
   function showProblem(key) {
     var area = document.getElementById("flash");
