@@ -37,6 +37,8 @@ def fill_order(page: Page, lang: str, phone: str = "03-1234-5678") -> None:
     expect(page.get_by_test_id("order-city")).to_have_value("千代田区")
     expect(page.get_by_test_id("order-street")).to_have_value("丸の内")
     expect(page.get_by_test_id("order-name")).not_to_have_value("")  # kept
+    # The lookup button was replaced: the keyboard goes on in the street, after the district.
+    expect(page.get_by_test_id("order-street")).to_be_focused()
     page.get_by_test_id("order-street").fill("丸の内1-1-1")
     page.get_by_test_id("order-phone").fill(phone)
 

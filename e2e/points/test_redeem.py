@@ -4,6 +4,7 @@ axe on each page."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -96,7 +97,12 @@ def test_the_card_choice_loads_charges_only_when_chosen(page: Page, redeem_serve
         page.get_by_test_id("redeem-card").select_option(label=pa_card_option(page))
     expect(page.get_by_test_id("redeem-charge").first).to_be_visible()
     expect(page.get_by_test_id("redeem-card")).not_to_have_value("")
-    assert len(sent) == 1 and "card=" in sent[0]
+    assert len(sent) == 1 and "card=" in sent[0] and "csrf_token" not in sent[0]
+    # The address says which card, and so does the other language's link.
+    expect(page).to_have_url(re.compile(r"card=\d+"))
+    page.get_by_test_id("lang-ja").click()
+    expect(page.get_by_test_id("redeem-charge").first).to_be_visible()
+    expect(page.get_by_test_id("redeem-card")).not_to_have_value("")
 
 
 def test_a_designated_third_party_redeems(page: Page, redeem_server):

@@ -145,8 +145,13 @@ def pin_word_problems(pin: str | None, word: str | None) -> dict[str, str]:
     return problems
 
 
+def _postal_text(value: str | None) -> str:
+    """A postal code as typed, without the postal mark 〒 and spaces ("〒100 0005")."""
+    return re.sub(r"\s", "", normalize_number(value).replace("〒", ""))
+
+
 def postal_code_problem(value: str | None) -> str | None:
-    value = normalize_number(value)
+    value = _postal_text(value)
     if not value:
         return _("Enter the postal code.")
     if not _POSTAL.match(value):
@@ -155,7 +160,7 @@ def postal_code_problem(value: str | None) -> str | None:
 
 
 def normalize_postal_code(value: str | None) -> str:
-    value = digits(value)
+    value = digits(_postal_text(value))
     return f"{value[:3]}-{value[3:]}" if len(value) == 7 and value.isdigit() else normalize(value)
 
 

@@ -49,10 +49,11 @@ def _address(form: OrderForm) -> orders.Address:
     return orders.Address.of({name: getattr(form, name).data for name in orders.ADDRESS_FIELDS})
 
 
-def _page(item, access, form, status=200, offer=None):
+def _page(item, access, form, status=200, offer=None, focus=None):
     block = "order_form" if is_htmx() else None
     return render_page("rewards/order_form.html", block, status=status, item=item,
-                       access=access, form=form, offer=offer, donation=orders.is_donation(item),
+                       access=access, form=form, offer=offer, focus=focus,
+                       donation=orders.is_donation(item),
                        points_text=services.points_text, language=current_language())
 
 
@@ -80,13 +81,20 @@ def order(item_no: str):
     if step == "edit":  # back from the review to the form, everything kept
         return _page(item, access, form)
     if step == "lookup":  # fill the address from the postal code, keep the rest
+        street_typed = bool((form.street.data or "").strip())
         address, problem = orders.filled_from_postal_code(_address(form))
         for name in orders.ADDRESS_FIELDS:
             getattr(form, name).data = getattr(address, name)
         if problem:
             form.postal_code.errors = [problem]
         form.step.data = ""
-        return _page(item, access, form, 422 if problem else 200)
+        # The keyboard goes on where the person has still to type (the button was replaced):
+        # the street, which now starts with the district, unless they had typed it.
+        focus = None if problem else next(
+            (name for name, empty in (("city", not form.city.data),
+                                      ("street", not street_typed),
+                                      ("phone", not form.phone.data)) if empty), "lookup")
+        return _page(item, access, form, 422 if problem else 200, focus=focus)
     try:
         if step == "confirm":
             db.session.rollback()  # SQLite: the spending starts with BEGIN IMMEDIATE

@@ -51,7 +51,7 @@ NEXT = {
 }
 ADDRESS_FIELDS = ("name", "postal_code", "prefecture", "city", "street", "building", "phone")
 TEXT_MAX = 100
-_PHONE = re.compile(r"^[0-9][0-9\-]{8,14}[0-9]$")
+_PHONE = re.compile(r"^\+?[0-9][0-9\-]{8,14}[0-9]$")
 
 
 def is_donation(item: CatalogItem) -> bool:
@@ -94,17 +94,22 @@ def address_problems(address: Address) -> list[tuple[str, object]]:
     if not address.name:
         errors.append(("name", _l("Enter the name of the person who receives the item.")))
     problem = text_rules.postal_code_problem(address.postal_code)
+    found = None if problem else lookup(text_rules.normalize_postal_code(address.postal_code))
     if problem:
         errors.append(("postal_code", problem))
-    elif lookup(text_rules.normalize_postal_code(address.postal_code)) is None:
+    elif found is None:
         errors.append(("postal_code", _l("No address has this postal code. Check it.")))
     if address.prefecture not in PREFECTURES:
         errors.append(("prefecture", _l("Choose the prefecture.")))
+    elif found is not None and found.prefecture != address.prefecture:
+        errors.append(("prefecture", _l(
+            "The postal code %(code)s is in %(prefecture)s. Check the postal code or the "
+            "prefecture.", code=found.postal_code, prefecture=found.prefecture)))
     if not address.city:
         errors.append(("city", _l("Enter the city, ward, town or village.")))
     if not address.street:
         errors.append(("street", _l("Enter the street address.")))
-    if not _PHONE.match(text_rules.normalize_number(address.phone)):
+    if not _PHONE.match(text_rules.normalize_number(address.phone).replace(" ", "")):
         errors.append(("phone", _l("Enter a phone number for the delivery, like "
                                    "03-1234-5678.")))
     for name in ("name", "city", "street", "building"):
@@ -116,7 +121,7 @@ def address_problems(address: Address) -> list[tuple[str, object]]:
 def tidy(address: Address) -> Address:
     return Address(address.name, text_rules.normalize_postal_code(address.postal_code),
                    address.prefecture, address.city, address.street, address.building,
-                   text_rules.normalize_number(address.phone))
+                   text_rules.normalize_number(address.phone).replace(" ", ""))
 
 
 @dataclass

@@ -175,6 +175,7 @@ class HistoryRow:
     reference: str | None
     source: str
     redemption: str | None = None  # the reference of a redemption, for its link
+    item: tuple[str, str, int] | None = None  # an order's item (ja, en) and quantity
 
 
 
@@ -225,10 +226,14 @@ def history(session: Session, account: ProgramAccount, wanted: HistoryFilter, pa
             for e, last5, holder, merchant, amount, reference in session.execute(query)]
     spent = {row.source.split(":", 1)[1]: row for row in rows
              if row.source.startswith("redemption:")}
-    if spent:  # a redemption's row shows the yen it gave and links to it
-        for ref, yen in session.execute(select(Redemption.reference, Redemption.yen)
-                                        .where(Redemption.reference.in_(list(spent)))):
-            spent[ref].redemption, spent[ref].amount = ref, yen
+    if spent:  # a redemption's row shows the yen it gave, or its item, and links to it
+        for ref, yen, detail in session.execute(
+                select(Redemption.reference, Redemption.yen, Redemption.detail)
+                .where(Redemption.reference.in_(list(spent)))):
+            row = spent[ref]
+            row.redemption, row.amount = ref, yen
+            if detail and "name_ja" in detail:
+                row.item = (detail["name_ja"], detail["name_en"], int(detail.get("quantity", 1)))
     return HistoryPage(rows, page, pages, total)
 
 

@@ -89,7 +89,16 @@ def history():
     return render_page("rewards/points_history.html", "history_results", status=status,
                        form=form, result=result, access=access, entry_label=points.entry_label,
                        kind_label=points.kind_label, language=current_language(),
+                       item_text=item_text,
                        query={k: v for k, v in request.args.items() if k != "page"})
+
+
+def item_text(row: points.HistoryRow, language: str) -> str:
+    """An order's item in ``language`` with its quantity ("" for other entries)."""
+    if row.item is None:
+        return ""
+    name = row.item[0] if language == "ja" else row.item[1]
+    return _("%(item)s × %(quantity)s", item=name, quantity=row.item[2])
 
 
 CSV_COLUMNS = ("date", "kind", "points", "reason", "card", "cardmember", "merchant",
@@ -113,8 +122,10 @@ def history_csv():
     for row in result.rows:
         writer.writerow([row.booked_on.isoformat(), points.kind_label(row.kind), row.points,
                          points.entry_label(row.kind, row.reason, language),
-                         row.card_last5 or "", row.holder or "", row.merchant or "",
-                         "" if row.amount is None else row.amount, row.reference or ""])
+                         row.card_last5 or "", row.holder or "",
+                         row.merchant or item_text(row, language),
+                         "" if row.amount is None else row.amount,
+                         row.reference or row.redemption or ""])
     name = f"points-{today().isoformat()}.csv"
     return Response(buffer.getvalue().encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -24,7 +24,7 @@ from __future__ import annotations
 import secrets
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
 from flask_babel import format_currency, format_decimal
@@ -32,6 +32,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from portal.db import utcnow
 from portal.rewards import programs
 from portal.rewards.fees import round_half_up
 from portal.rewards.ledger import bulk_insert
@@ -126,9 +127,14 @@ def _parse_points(raw: str | int | None) -> int:
     else:
         text = (raw or "").strip().replace(",", "").replace("，", "")
         text = text.translate({ord(c): ord("0") + i for i, c in enumerate("０１２３４５６７８９")})
-        if not text.isdigit() or len(text) > 9:
+        text = text.replace("－", "-").replace("−", "-")
+        if text.startswith("-") and text[1:].isdigit():
+            raise RedeemError([("points", _l("Enter at least 1 point."))])
+        if not text.isdigit():
             raise RedeemError([("points", _l("Enter the points as a whole number, such as "
                                              "10000."))])
+        if len(text) > 9:  # no account holds a billion points
+            raise RedeemError([("points", _l("That is more points than the company has."))])
         value = int(text)
     if value <= 0:
         raise RedeemError([("points", _l("Enter at least 1 point."))])
@@ -182,7 +188,10 @@ def quote(session: Session, access: Access | None, kind: str, card_id: str | int
                                         min=format_decimal(rules.trip_min_points))))
         qualifying = {str(t.id): t for t in travel_charges(session, account, card, today)}
         picked = [c for c in (charge_ids or []) if c]
-        if not picked:
+        if not qualifying:
+            errors.append(("charges", _l("This card has no travel charges that points can be "
+                                         "set against. Please choose another card.")))
+        elif not picked:
             errors.append(("charges", _l("Choose at least one travel charge.")))
         elif any(c not in qualifying for c in picked):
             errors.append(("charges", _l("Only travel charges of the last 12 months on this "
@@ -209,6 +218,19 @@ def quote(session: Session, access: Access | None, kind: str, card_id: str | int
 def new_reference() -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     return "R-" + "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(2))
+
+
+RECENT = timedelta(minutes=15)
+
+
+def recent_like(session: Session, offer: Quote) -> Redemption | None:
+    """The latest redemption of the last quarter of an hour with the same kind, card and
+    points as ``offer``: a review reached again (the browser's Back and a resubmitted form)
+    says it was done already, so the person does not redeem twice without meaning to."""
+    return session.scalar(select(Redemption).where(
+        Redemption.account_id == offer.card.account_id, Redemption.kind == offer.kind,
+        Redemption.card_id == offer.card.id, Redemption.points == offer.points,
+        Redemption.created_at >= utcnow() - RECENT).order_by(Redemption.id.desc()).limit(1))
 
 
 def by_key(session: Session, key: str) -> Redemption | None:

@@ -54,13 +54,14 @@ def _form(access: points.Access, kind: str) -> RedeemForm:
     return form
 
 
-def _page(kind: str, access, form, status=200, offer=None, problems=None):
+def _page(kind: str, access, form, status=200, offer=None, problems=None, earlier=None):
     rules = program_rules()
     balances = {str(c.id): redeem.unpaid_balance(db.session, c.id)
                 for c in redeem.redeemable_cards(access.account)}
     return render_page(
         "rewards/redeem.html", "redeem_form", status=status, kind=kind, form=form,
         access=access, offer=offer, balances=balances, rules=rules, problems=problems or [],
+        earlier=earlier,
         category=lambda mcc: rules.travel_category(mcc), language=current_language(),
     )
 
@@ -95,7 +96,7 @@ def start(kind: str):
         return _page(kind, access, form, 422)
     form.key.data = secrets.token_urlsafe(24)
     form.step.data = "confirm"
-    return _page(kind, access, form, offer=offer)
+    return _page(kind, access, form, offer=offer, earlier=redeem.recent_like(db.session, offer))
 
 
 def _confirm(access: points.Access, kind: str, form: RedeemForm) -> Redemption:

@@ -99,6 +99,10 @@ def test_order_an_item_from_its_page_to_the_email(client, shop, db_session):
     history = client.get("/rewards/points/history?lang=en").get_data(as_text=True)
     reference = done.headers["Location"].rsplit("/", 1)[1]
     assert reference in history and "Catalog item ordered" in history
+    assert "Meeting coffee × 2" in history  # which item, how many
+    csv = client.get("/rewards/points/history.csv?lang=ja").get_data(as_text=True)
+    line = next(line for line in csv.splitlines() if reference in line)
+    assert "会議用コーヒー × 2" in line and "-8000" in line
 
 
 def test_a_third_party_donates_and_gets_a_receipt(client, shop, db_session):

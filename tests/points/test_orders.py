@@ -55,6 +55,18 @@ def place(db_session, account, item_no="T100-0001", quantity="2", address=ADDRES
                         quantity, address, key, on)
 
 
+@pytest.mark.parametrize(("postal_code", "phone"), [
+    ("〒100-0005", "+81 3 1234 5678"), ("100 0005", "03 1234 5678"),
+    ("〒１００－０００５", "+81-3-1234-5678"),
+])
+def test_postal_codes_and_phones_as_people_write_them(postal_code, phone):
+    address = orders.Address(**{**ADDRESS.__dict__, "postal_code": postal_code,
+                                "phone": phone})
+    assert orders.address_problems(address) == []
+    assert orders.tidy(address).postal_code == "100-0005"
+    assert " " not in orders.tidy(address).phone
+
+
 def test_postal_code_lookup_fills_the_address():
     found = lookup("100-0005")
     assert (found.prefecture, found.city, found.district) == ("東京都", "千代田区", "丸の内")
@@ -116,6 +128,8 @@ def test_a_donation_needs_no_address(funded, db_session, app):
      "Choose the prefecture"),
     ("1", orders.Address(**{**ADDRESS.__dict__, "street": "x" * 101}), "street",
      "at most 100"),
+    ("1", orders.Address(**{**ADDRESS.__dict__, "prefecture": "北海道"}), "prefecture",
+     "The postal code 100-0005 is in 東京都"),
 ])
 def test_every_bad_input_says_why_and_nothing_moves(funded, db_session, app, quantity,
                                                       address, field, words):

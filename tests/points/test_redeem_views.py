@@ -64,6 +64,53 @@ def test_flexible_savings_review_confirm_receipt_email_history(client, rich, db_
     history = client.get("/rewards/points/history?lang=en").get_data(as_text=True)
     assert 'data-testid="points-redemption-link"' in history
     assert "Flexible Savings: points set against a card&#39;s charges" in history
+    reference = done.headers["Location"].rsplit("/", 1)[1]
+    csv = client.get("/rewards/points/history.csv?lang=en").get_data(as_text=True)
+    line = next(line for line in csv.splitlines() if "-100000" in line)
+    assert line.endswith(f",50000,{reference}")  # the yen credited and the reference
+    assert "充当先カード" in emails[0].text_body  # the card, in the Japanese half
+
+
+def test_a_review_reached_again_says_the_same_redemption_was_made(client, rich):
+    """The browser's Back from the receipt and a resubmitted review: a fresh review, which
+    says the same redemption was just made (its confirmation would be a second one)."""
+    sign_in(client, "padmin01")
+    page = client.get("/rewards/redeem/savings?lang=en").get_data(as_text=True)
+    card = re.search(r'<option value="(\d+)"', page).group(1)
+    form = {"csrf_token": token(page), "step": "review", "card": card, "points": "200"}
+    first = client.post("/rewards/redeem/savings?lang=en", data=form).get_data(as_text=True)
+    assert 'data-testid="redeem-earlier"' not in first
+    key = re.search(r'name="key" type="hidden" value="([^"]+)"', first).group(1)
+    done = client.post("/rewards/redeem/savings", data={**form, "step": "confirm", "key": key})
+    reference = done.headers["Location"].rsplit("/", 1)[1]
+    again = client.post("/rewards/redeem/savings?lang=ja", data=form).get_data(as_text=True)
+    assert 'data-testid="redeem-earlier"' in again and reference in again
+    assert "もう一度交換する場合のみ確定してください" in again
+    other = client.post("/rewards/redeem/savings?lang=en", data={**form, "points": "201"})
+    assert 'data-testid="redeem-earlier"' not in other.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("points", "words"), [
+    ("-100", "Enter at least 1 point."), ("－５", "Enter at least 1 point."),
+    ("99999999999999999999", "more points than the company has"),
+    ("12.5", "whole number"), ("abc", "whole number"),
+])
+def test_each_wrong_number_of_points_gets_its_own_reason(client, rich, points, words):
+    sign_in(client, "padmin01")
+    page = client.get("/rewards/redeem/savings?lang=en").get_data(as_text=True)
+    card = re.search(r'<option value="(\d+)"', page).group(1)
+    answer = client.post("/rewards/redeem/savings?lang=en", data={
+        "csrf_token": token(page), "step": "review", "card": card, "points": points})
+    assert answer.status_code == 422 and words in answer.get_data(as_text=True)
+
+
+def test_the_language_links_of_an_answered_form_stay_on_its_page(client, rich):
+    sign_in(client, "padmin01")
+    page = client.get("/rewards/redeem/savings?lang=en").get_data(as_text=True)
+    answer = client.post("/rewards/redeem/savings?lang=en", data={
+        "csrf_token": token(page), "step": "review", "points": "abc"}).get_data(as_text=True)
+    assert 'href="/rewards/redeem/savings?lang=ja"' in answer
+    assert 'href="/?lang=ja"' not in answer
 
 
 @pytest.mark.parametrize(("lang", "message"), [
@@ -98,6 +145,23 @@ def test_trip_flex_below_the_minimum_then_on_a_real_travel_charge(client, rich, 
         "charges": charge, "key": key})
     assert done.status_code == 303
     assert check_invariant(db_session, rich.id) == 110_000 - 100_001
+
+
+def test_trip_flex_on_a_card_without_travel_charges_says_so(client, rich, db_session):
+    from portal.rewards.program import CardTransaction
+
+    db_session.execute(CardTransaction.__table__.update().values(mcc="5411"))  # groceries
+    db_session.commit()
+    sign_in(client, "padmin01")
+    page = client.get("/rewards/redeem/trip?lang=ja").get_data(as_text=True)
+    card = re.search(r'<option value="(\d+)"', page).group(1)
+    answer = client.post("/rewards/redeem/trip?lang=ja", data={
+        "csrf_token": token(page), "step": "review", "card": card, "points": "1000"})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert "ポイントを充当できる旅行関連のご利用がありません" in html
+    assert "1件以上選んでください" not in html
+    assert '<span class="visually-hidden">エラー：</span>' in html
 
 
 def test_a_third_party_redeems_and_someone_else_cannot(client, rich, active_user, db_session):
