@@ -45,7 +45,9 @@ def test_flexible_savings_cap_then_a_valid_amount(page: Page, redeem_server, req
     page.goto(f"{url}/rewards/?lang={lang}")
     page.get_by_test_id("redeem-savings-link").click()
     page.get_by_test_id("redeem-card").select_option(label=pa_card_option(page))
-    page.get_by_test_id("redeem-points").fill("99999999")
+    page.get_by_test_id("redeem-points").fill("99999999")  # typed while the card's part loads
+    expect(page.get_by_test_id("redeem-unpaid")).to_be_visible()  # the card's cap, shown
+    expect(page.get_by_test_id("redeem-points")).to_have_value("99999999")
     page.get_by_test_id("redeem-review-submit").click()
     expect(page.locator(".field__error").first).to_be_visible()
     expect(page.get_by_test_id("redeem-points")).to_have_value("99999999")  # kept
