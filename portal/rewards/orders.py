@@ -293,9 +293,9 @@ def act(session: Session, order: Redemption, action: str, staff, today: date,
         raise RedeemError([("action", _l("This order cannot be changed that way."))])
     target, allowed = NEXT[action]
     if order.status not in allowed:
-        raise RedeemError([("action", _l("This order is %(status)s; it cannot be %(target)s.",
-                                         status=status_label(order.status),
-                                         target=status_label(target)))])
+        raise RedeemError([("action", _l(
+            "This order is “%(status)s” and cannot be made “%(target)s”.",
+            status=status_label(order.status), target=status_label(target)))])
     more: dict = {}
     if action == "substitute":
         item = session.get(CatalogItem, substitute.strip().upper())

@@ -139,6 +139,7 @@ def test_trip_flex_below_the_minimum_then_on_a_real_travel_charge(client, rich, 
         "csrf_token": token(page), "step": "review", "card": card, "points": "100001",
         "charges": charge}).get_data(as_text=True)
     assert 'data-yen="70001"' in review  # 100,001 × 0.7 = 70,000.7 → 70,001 yen
+    assert 'data-testid="redeem-charges-used"' in review  # the charge is used up, said
     key = re.search(r'name="key" type="hidden" value="([^"]+)"', review).group(1)
     done = client.post("/rewards/redeem/trip", data={
         "csrf_token": token(review), "step": "confirm", "card": card, "points": "100001",
