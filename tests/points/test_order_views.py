@@ -6,7 +6,7 @@ office's list, actions and refusals."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -151,12 +151,39 @@ def test_claim_too_early_is_explained_on_the_order_page(client, shop, db_session
         "csrf_token": token(review), "step": "confirm", "key": hidden(review, "key"),
         "quantity": "1", **ADDRESS})
     page = client.get(done.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert 'data-testid="order-claim"' in page and "You can report it from" in page
+    assert 'data-testid="claim-submit"' not in page  # no button before the first day
+    assert "Phone: 03" in page  # the delivery phone, as on the review
     reference = done.headers["Location"].rsplit("/", 1)[1]
-    response = client.post(f"/rewards/redemptions/{reference}/claim?lang=en",
-                           data={"csrf_token": token(page), "note": "not here"})
+    response = client.post(f"/rewards/redemptions/{reference}/claim?lang=en",  # forged
+                           data={"csrf_token": token(review), "note": "not here"})
     assert response.status_code == 422
     assert "If it has not arrived by then" in response.get_data(as_text=True)
     assert "claim" not in db_session.scalar(select(Redemption)).detail
+
+
+@pytest.mark.parametrize(("days", "button", "words"), [
+    (1, True, "You can report it from"), (30, True, "You can report it from"),
+    (31, False, "that period is over"),
+])
+def test_the_claim_button_shows_only_while_a_report_is_taken(client, shop, db_session,
+                                                             monkeypatch, days, button, words):
+    from portal.rewards import orders
+
+    sign_in(client, "padmin01")
+    form = client.get(f"/rewards/items/{ITEM}/order?lang=en").get_data(as_text=True)
+    review = client.post(f"/rewards/items/{ITEM}/order?lang=en", data={
+        "csrf_token": token(form), "step": "review", "quantity": "1", **ADDRESS}
+    ).get_data(as_text=True)
+    done = client.post(f"/rewards/items/{ITEM}/order", data={
+        "csrf_token": token(review), "step": "confirm", "key": hidden(review, "key"),
+        "quantity": "1", **ADDRESS})
+    order = db_session.scalar(select(Redemption))
+    expected = orders.expected_on(order)
+    monkeypatch.setattr("portal.rewards.redeem_views.today",
+                        lambda: expected + timedelta(days=days))
+    page = client.get(done.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert ('data-testid="claim-submit"' in page) is button and words in page
 
 
 @pytest.fixture
