@@ -106,6 +106,18 @@ def test_filtered_no_results_offer_to_drop_the_filters(client):
     assert 'data-testid="catalog-clear-filters"' in html
 
 
+@pytest.mark.parametrize(("query", "lang", "words"), [
+    ("q=zzqqxx", "en", "No item matches “zzqqxx”."),
+    ("q=zzqqxx", "ja", "「zzqqxx」に一致するアイテムはありません。"),
+    ("category=travel&points=4", "en", "match the chosen filters"),
+    ("q=%E8%8C%B6&category=travel", "ja", "「茶」に一致するアイテムはありません。"),
+])
+def test_the_count_line_says_what_was_asked(client, query, lang, words):
+    html = client.get(f"/rewards/catalog?{query}&lang={lang}").get_data(as_text=True)
+    count = re.search(r'data-testid="catalog-count">(.*?)</p>', html, re.S).group(1)
+    assert words in count and "0件" not in count and " 0 items" not in count
+
+
 def test_item_page(client):
     html = client.get("/rewards/items/D515-0587?lang=ja").get_data(as_text=True)
     assert "BALMUDA バルミューダ ザ・ポット（ブラック）" in html
