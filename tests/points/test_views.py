@@ -48,6 +48,8 @@ def test_the_pa_sees_the_balance_on_the_rewards_home(client, brochure):
     html = client.get("/rewards/?lang=en").get_data(as_text=True)
     assert 'data-points="110000"' in html and "110,000 points" in html
     assert "Card charge: 1 point per 100 yen" in html
+    latest = html.split('data-testid="points-latest"', 1)[1].split("</ul>", 1)[0]
+    assert re.search(r'<span class="mono muted">\(\d{5}\)</span>', latest)  # which card
     html = client.get("/rewards/?lang=ja").get_data(as_text=True)
     assert "110,000ポイント" in html and "会社のポイント" in html
 
