@@ -132,6 +132,15 @@ def test_too_many_points_is_refused_in_both_languages_and_nothing_moves(client, 
     assert check_invariant(db_session, shop.id) == 30_000
 
 
+def test_a_sold_out_item_says_so_before_the_form(client, shop, db_session):
+    db_session.get(CatalogItem, ITEM).in_stock = False
+    db_session.commit()
+    sign_in(client, "padmin01")
+    html = client.get(f"/rewards/items/{ITEM}/order?lang=ja").get_data(as_text=True)
+    assert 'data-testid="order-out-of-stock"' in html and "在庫切れ" in html
+    assert 'data-testid="order-form"' not in html  # nothing to fill in for nothing
+
+
 def test_someone_else_is_refused_politely(client, shop):
     sign_in(client, "someone1")
     item_page = client.get(f"/rewards/items/{ITEM}?lang=en").get_data(as_text=True)
