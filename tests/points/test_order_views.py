@@ -150,7 +150,8 @@ def test_someone_else_is_refused_politely(client, shop):
     assert "rewards administrators can redeem" in response.get_data(as_text=True)
 
 
-def test_claim_too_early_is_explained_on_the_order_page(client, shop, db_session):
+def order_one(client):
+    """The PA orders one of ITEM through the pages: the review page and the confirm answer."""
     sign_in(client, "padmin01")
     form = client.get(f"/rewards/items/{ITEM}/order?lang=en").get_data(as_text=True)
     review = client.post(f"/rewards/items/{ITEM}/order?lang=en", data={
@@ -159,6 +160,11 @@ def test_claim_too_early_is_explained_on_the_order_page(client, shop, db_session
     done = client.post(f"/rewards/items/{ITEM}/order", data={
         "csrf_token": token(review), "step": "confirm", "key": hidden(review, "key"),
         "quantity": "1", **ADDRESS})
+    return review, done
+
+
+def test_claim_too_early_is_explained_on_the_order_page(client, shop, db_session):
+    review, done = order_one(client)
     page = client.get(done.headers["Location"] + "?lang=en").get_data(as_text=True)
     assert 'data-testid="order-claim"' in page and "You can report it from" in page
     assert 'data-testid="claim-submit"' not in page  # no button before the first day
@@ -179,14 +185,7 @@ def test_the_claim_button_shows_only_while_a_report_is_taken(client, shop, db_se
                                                              monkeypatch, days, button, words):
     from portal.rewards import orders
 
-    sign_in(client, "padmin01")
-    form = client.get(f"/rewards/items/{ITEM}/order?lang=en").get_data(as_text=True)
-    review = client.post(f"/rewards/items/{ITEM}/order?lang=en", data={
-        "csrf_token": token(form), "step": "review", "quantity": "1", **ADDRESS}
-    ).get_data(as_text=True)
-    done = client.post(f"/rewards/items/{ITEM}/order", data={
-        "csrf_token": token(review), "step": "confirm", "key": hidden(review, "key"),
-        "quantity": "1", **ADDRESS})
+    review, done = order_one(client)
     order = db_session.scalar(select(Redemption))
     expected = orders.expected_on(order)
     monkeypatch.setattr("portal.rewards.redeem_views.today",
