@@ -23,7 +23,8 @@ a document matches when its text contains every term as a substring. So:
   read the documents' run of ids instead. The ``instr``/``LIKE`` checks stay.
 
 Facet counts come from one grouped count over the matching documents, the page from one
-ordered query. Answers are kept in a small per-process cache keyed by the index version
+ordered query; on SQLite, words the full-text tables find exactly are counted and ranked
+from columns kept per worker instead (:mod:`portal.search.columns`, read by :func:`warm`). Answers are kept in a small per-process cache keyed by the index version
 (``search_state``), which every rebuild raises; ``PORTAL_SEARCH_CACHE_SIZE=0`` turns it off.
 """
 
@@ -35,6 +36,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from portal.search import columns
 from portal.search.documents import (  # noqa: F401  (the module's public names)
     BANDS,
     LANGS,
@@ -52,6 +54,7 @@ from portal.search.query import (  # noqa: F401  (the module's public names)
     Query,
     Result,
     _answer,
+    _id_range,
     _may_match,
     _run,
     _short_words,
@@ -112,3 +115,17 @@ def search(session: Session, query: Query, cache_size: int = 0) -> Result:
     result.refs = refs
     return result
 
+
+
+def warm(session: Session) -> None:
+    """Read what a worker keeps once per build of the index before its first search: the
+    runs of ids, each language's letters and, on SQLite, the documents' columns
+    (:mod:`portal.search.columns`, under a second for 220,000 documents). ``portal.wsgi``
+    calls it when a worker starts, so that the first person to search does not wait."""
+    from portal.search.query import _non_ascii, _ranges
+
+    _id_range(session, "item", "ja")
+    for kind, language in next(iter(_ranges.values()), {}):
+        _non_ascii(session, kind, language)
+    if session.get_bind().dialect.name == "sqlite":
+        columns.columns(session)

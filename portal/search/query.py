@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from portal.search import columns
 from portal.search.documents import BANDS, LANGS, band_of, state  # noqa: F401
 from portal.search.models import SearchDoc, SearchState
 from portal.search.normalize import terms
@@ -299,15 +300,19 @@ def _both(session: Session, query: Query, words: list[str], other_words: list[st
         return grouped, result, _page(session, result)
     dialect = session.get_bind().dialect.name
     relevance = query.sort == "relevance"
-    branches = []
-    if words and _may_match(session, query.kind, query.language, words):
-        branches.append(_branch(session, dialect, query, query.language, words, 0, relevance))
-    other = OTHER[query.language]
-    if other_words and _may_match(session, query.kind, other, other_words):
-        branches.append(_branch(session, dialect, query, other, other_words, 2, relevance))
-    if not branches:  # no document can hold these words
+    asked = [(language, wanted, first) for language, wanted, first in
+             ((query.language, words, 0), (OTHER[query.language], other_words, 2))
+             if wanted and _may_match(session, query.kind, language, wanted)]
+    if not asked:  # no document can hold these words
         result = _answer(query, words or other_words, [])
         return [], result, []
+    kept = (columns.answer(session, query, asked)  # SQLite, words found exactly
+            if columns.usable(dialect, asked, query.country) else None)
+    if kept is not None:
+        grouped, refs = kept
+        return grouped, _answer(query, words or other_words, grouped), refs
+    branches = [_branch(session, dialect, query, language, wanted, first, relevance)
+                for language, wanted, first in asked]
     if len(branches) == 1:  # nothing found twice: no grouping by thing
         matching = branches[0].cte("matching").prefix_with("MATERIALIZED")
     else:
