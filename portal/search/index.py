@@ -24,8 +24,9 @@ a document matches when its text contains every term as a substring. So:
 
 Facet counts come from one grouped count over the matching documents, the page from one
 ordered query; on SQLite, words the full-text tables find exactly are counted and ranked
-from columns kept per worker instead (:mod:`portal.search.columns`, read by :func:`warm`). Answers are kept in a small per-process cache keyed by the index version
-(``search_state``), which every rebuild raises; ``PORTAL_SEARCH_CACHE_SIZE=0`` turns it off.
+from columns kept per worker instead (:mod:`portal.search.columns`, read by :func:`warm`).
+Answers are kept in a small per-process cache keyed by the index version (``search_state``),
+which every rebuild raises; ``PORTAL_SEARCH_CACHE_SIZE=0`` turns it off.
 """
 
 from __future__ import annotations
