@@ -155,8 +155,9 @@ def check(session: Session, access: Access | None, item_no: str, quantity: str |
         errors.append(("quantity", _l("Choose a quantity from 1 to %(max)s.",
                                       max=rules.order_max_quantity)))
     if not item.in_stock:
-        errors.append(("quantity", _l("This item is out of stock, so it cannot be ordered "
-                                      "now. No points were used.")))
+        errors.append(("quantity", _l(
+            "This donation is not being taken now. No points were used.") if donation else _l(
+            "This item is out of stock, so it cannot be ordered now. No points were used.")))
     if not donation:
         errors.extend(address_problems(address or Address()))
     if wanted is not None and not any(f == "quantity" for f, _m in errors):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from portal.content import ITEM_CATEGORIES
 from portal.rewards.models import CatalogItem
+from portal.rewards.rules import program_rules
 from portal.search import index
 from portal.search.index import BANDS, SORTS, Query, Result
 from portal.search.normalize import item_number
@@ -95,14 +96,17 @@ class ItemRow:
     points_text: str
     in_stock: bool
     sample: bool
+    donation: bool  # a donation: it is taken or not, rather than in or out of stock
 
 
 def item_rows(items: list[CatalogItem], language: str, categories: dict[str, str]
               ) -> list[ItemRow]:
+    donations = program_rules().donation_categories
     return [
         ItemRow(item.item_no, getattr(item, f"name_{language}"),
                 getattr(item, f"description_{language}"), categories[item.category],
-                item.points, points_text(item.points), item.in_stock, item.sample)
+                item.points, points_text(item.points), item.in_stock, item.sample,
+                item.category in donations)
         for item in items
     ]
 

@@ -141,6 +141,59 @@ def test_a_sold_out_item_says_so_before_the_form(client, shop, db_session):
     assert 'data-testid="order-form"' not in html  # nothing to fill in for nothing
 
 
+def test_a_donation_is_taken_or_not_rather_than_in_or_out_of_stock(client, shop, db_session):
+    """Results, the item page, the form and the confirmation speak of donations being taken,
+    not of stock; an item keeps its stock words."""
+    from urllib.parse import quote
+
+    from portal.search import index
+
+    def badge(html: str, item_no: str) -> str:
+        found = re.search(rf'data-item-no="{item_no}".*?data-testid="item-stock"[^>]*>([^<]+)<',
+                          html, re.S)
+        return found.group(1) if found else ""
+
+    sign_in(client, "padmin01")
+    words = {"en": ("Donations taken", "Not taking donations now", "In stock",
+                    "This donation is not being taken now."),
+             "ja": ("寄付を受付中", "寄付の受付を休止中", "在庫あり", "この寄付は現在受け付けていません。")}
+    for taken in (True, False):
+        db_session.get(CatalogItem, DONATION).in_stock = taken
+        index.build(db_session)
+        db_session.commit()
+        for lang, (open_, closed, in_stock, refused) in words.items():
+            name = "植樹への寄付" if lang == "ja" else "Tree planting donation"
+            results = client.get(f"/rewards/catalog?lang={lang}&q={quote(name)}").get_data(
+                as_text=True)
+            assert badge(results, DONATION) == (open_ if taken else closed)
+            item_page = client.get(f"/rewards/items/{DONATION}?lang={lang}").get_data(
+                as_text=True)
+            assert (open_ if taken else closed) in item_page
+            coffee = "会議用コーヒー" if lang == "ja" else "Meeting coffee"
+            assert badge(client.get(f"/rewards/catalog?lang={lang}&q={quote(coffee)}")
+                         .get_data(as_text=True), ITEM) == in_stock
+            form = client.get(f"/rewards/items/{DONATION}/order?lang={lang}").get_data(
+                as_text=True)
+            assert (refused in form) is not taken
+            if not taken:
+                assert 'data-testid="order-form"' not in form and refused in item_page
+    # A donation stopped between the review and the confirmation: the error says so.
+    db_session.get(CatalogItem, DONATION).in_stock = True
+    db_session.commit()
+    form = client.get(f"/rewards/items/{DONATION}/order?lang=en").get_data(as_text=True)
+    review = client.post(f"/rewards/items/{DONATION}/order?lang=en", data={
+        "csrf_token": token(form), "step": "review", "quantity": "1"}).get_data(as_text=True)
+    db_session.get(CatalogItem, DONATION).in_stock = False
+    db_session.commit()
+    done = client.post(f"/rewards/items/{DONATION}/order?lang=en", data={
+        "csrf_token": token(form), "step": "confirm", "quantity": "1",
+        "key": hidden(review, "key")})
+    assert done.status_code == 422
+    assert "This donation is not being taken now. No points were used." in field_error(
+        done.get_data(as_text=True), "quantity")
+    assert check_invariant(db_session, shop.id) == 30_000
+
+
 def test_someone_else_is_refused_politely(client, shop):
     sign_in(client, "someone1")
     item_page = client.get(f"/rewards/items/{ITEM}?lang=en").get_data(as_text=True)
