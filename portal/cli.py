@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from sqlalchemy.orm import Session
 
 from portal.extensions import db
 
@@ -25,9 +26,10 @@ def upgrade_database(url: str | None = None) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
-def load_reference_data() -> int:
+def load_reference_data(session: Session | None = None) -> int:
     """Reference data, the rewards catalog and the resource articles; the search index is
-    rebuilt when any of them changed (or was never built)."""
+    rebuilt when any of them changed, was never built, or was built under older text rules.
+    In its own transaction, or in ``session``'s when given."""
     from portal import content
     from portal.cardmember.revolving_rules import RULES_FILE, revolving_rules
     from portal.reference import loader
@@ -35,12 +37,14 @@ def load_reference_data() -> int:
 
     revolving_rules.cache_clear()
     revolving_rules(RULES_FILE)  # a mistake stops the load (a DataError)
-    with db.session.begin():
-        changed = loader.load(db.session)
-        content_changed = content.load(db.session)
-        if content_changed or index.version(db.session) == 0:
-            index.build(db.session)
-        return changed + content_changed
+    if session is None:
+        with db.session.begin():
+            return load_reference_data(db.session)
+    changed = loader.load(session)
+    content_changed = content.load(session)
+    if content_changed or index.version(session) == 0 or index.outdated(session):
+        index.build(session)
+    return changed + content_changed
 
 
 def init_app(app: Flask) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     delete,
     insert,
+    select,
     text,
     update,
 )
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from portal.db import utcnow
 from portal.search.models import SearchDoc, SearchState
-from portal.search.normalize import document_text
+from portal.search.normalize import RULES, document_text
 from portal.search.sources import Source, sources
 
 LANGS = ("ja", "en")
@@ -120,11 +121,11 @@ def build(session: Session, batch: int = 5000) -> int:
     state = session.get(SearchState, 1)
     if state is None:
         session.add(SearchState(id=1, version=1, built_at=utcnow(), documents=count,
-                                letters=found))
+                                letters=found, rules=RULES))
     else:
         session.execute(update(SearchState).where(SearchState.id == 1).values(
             version=SearchState.version + 1, built_at=utcnow(), documents=count,
-            letters=found))
+            letters=found, rules=RULES))
     session.flush()
     return count
 
@@ -145,6 +146,12 @@ def _insert_all(session: Session, docs: Iterable[dict[str, Any]], batch: int,
         _insert(session, rows)
         count += len(rows)
     return count
+
+
+def outdated(session: Session) -> bool:
+    """Whether the index was never built or was built under other text rules than these."""
+    rules = session.scalar(select(SearchState.rules).where(SearchState.id == 1))
+    return rules != RULES
 
 
 def version(session: Session) -> int:

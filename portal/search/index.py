@@ -44,6 +44,7 @@ from portal.search.documents import (  # noqa: F401  (the module's public names)
     band_of,
     build,
     documents,
+    outdated,
     state,
     version,
 )

@@ -55,3 +55,6 @@ class SearchState(Base):
     # The non-ASCII characters of each kind's documents per language, written by the build
     # (JSON ``{"item:en": "…"}``): a word with another one cannot match there.
     letters: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The text rules the documents were normalised by (``normalize.RULES``); the data load
+    # rebuilds an index made under older ones.
+    rules: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

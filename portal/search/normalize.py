@@ -2,6 +2,8 @@
 
 - Unicode NFKC (full-width letters and digits become half-width, half-width katakana
   full-width), then case folding;
+- Latin letters lose their accents (``café`` is ``cafe``, ``Élan`` is ``elan``): the
+  combining marks U+0300 to U+036F go, nothing else (kana keep their voicing marks);
 - katakana become hiragana, so カタカナ and かたかな find each other;
 - every kind of dash becomes ``-``; runs of white space become one space.
 
@@ -15,12 +17,19 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# Raised whenever a rule changes what a text normalises to: an index built under other rules
+# is rebuilt by the next data load (``portal.cli.load_reference_data``).
+RULES = 2  # 2: Latin accents folded
+
 _KATAKANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}  # ァ..ヶ -> ぁ..ゖ
 _KATAKANA.update({0x30FD: 0x309D, 0x30FE: 0x309E})  # ヽヾ -> ゝゞ
 _DASHES = {ord(ch): "-" for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"}
 _TABLE = {**_KATAKANA, **_DASHES}
 _NEEDS_TABLE = re.compile("[\u30a1-\u30f6\u30fd\u30fe\u2010-\u2015\u2212\ufe63\uff0d]")
 _WORD = re.compile(r"\w+")
+# Latin letters that may carry an accent, and the combining accents themselves.
+_ACCENTED = re.compile("[\u00c0-\u024f\u1e00-\u1eff\u0300-\u036f]")
+_ACCENTS = re.compile("[\u0300-\u036f]+")
 ITEM_NO = re.compile(r"([a-z])(\d{3})-?(\d{4})")
 
 
@@ -30,6 +39,9 @@ def normalize(text: str) -> str:
     if text.isascii():  # NFKC leaves ASCII as it is, and casefold is lower
         return " ".join(text.lower().split())
     text = unicodedata.normalize("NFKC", text).casefold()
+    if _ACCENTED.search(text):
+        decomposed = unicodedata.normalize("NFD", text)
+        text = unicodedata.normalize("NFC", _ACCENTS.sub("", decomposed))
     if _NEEDS_TABLE.search(text):
         text = text.translate(_TABLE)
     return " ".join(text.split())

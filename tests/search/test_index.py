@@ -264,3 +264,33 @@ def test_a_points_ceiling_is_a_filter_like_any_other(db_session, docs):
             points = {d["ref"]: d["points"] for d in docs if d["kind"] == "item"}
             assert all(points[r] <= 30_000 for r in got.refs)
     assert index.run(db_session, Query("item", "ja", "", max_points=0)).total == 0
+
+
+def test_an_accent_is_not_needed_nor_in_the_way(db_session, docs):
+    """The catalog's "Café" items are found by "cafe", "café" and "CAFÉ", on either page,
+    exactly as the plain scan finds them."""
+    found = set()
+    for text in ("cafe", "café", "CAFÉ", "Cafe boutique"):
+        for language in ("en", "ja"):
+            query = Query("item", language, text, per_page=200)
+            got, want = index.run(db_session, query), scan.scan(docs, query)
+            assert (got.refs, got.total) == (want.refs, want.total), query
+            found.add(tuple(got.refs))
+    assert len(found) == 1 and len(next(iter(found))) >= 2
+
+
+def test_an_index_built_under_older_text_rules_is_rebuilt_by_the_data_load(app, db_session):
+    from sqlalchemy import update
+
+    from portal.cli import load_reference_data
+    from portal.search.models import SearchState
+    from portal.search.normalize import RULES
+
+    db_session.execute(update(SearchState).values(rules=RULES - 1))
+    before = index.version(db_session)
+    assert index.outdated(db_session)
+    load_reference_data(db_session)
+    assert not index.outdated(db_session)
+    assert index.version(db_session) == before + 1
+    load_reference_data(db_session)  # nothing changed: no rebuild
+    assert index.version(db_session) == before + 1

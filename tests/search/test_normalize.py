@@ -20,6 +20,9 @@ from portal.search.normalize import (
     ("D540‐0598 D540—0598 D540−0598", "d540-0598 d540-0598 d540-0598"),  # other dashes
     ("  Straße \t Tee ", "strasse tee"),  # case folding, white space collapsed
     ("ヴ ヽ", "ゔ ゝ"),
+    ("Café CRÈME brûlée", "cafe creme brulee"),  # Latin accents go
+    ("ｶﾞ ガ パ ゔ café", "が が ぱ ゔ cafe"),  # kana keep their voicing marks beside them
+    ("Ångström naïve Øresund", "angstrom naive øresund"),  # ø is a letter, not o + accent
 ])
 def test_normalize(given, expected):
     assert normalize(given) == expected
