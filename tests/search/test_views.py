@@ -32,6 +32,15 @@ def test_catalog_page_lists_items_with_their_numbers(client, db_session):
     assert "<html" in html
 
 
+@pytest.mark.parametrize("lang,q", [("en", "cafe"), ("en", "Caf%C3%A9"), ("ja", "cafe"),
+                                    ("ja", "%EF%BD%83%EF%BD%81%EF%BD%86%EF%BD%85")])
+def test_the_cafe_items_are_found_without_the_accent(client, lang, q):
+    """Typed as a person would on either page: plain, accented, or in full width."""
+    found = item_numbers(client.get(f"/rewards/catalog?lang={lang}&q={q}").get_data(
+        as_text=True))
+    assert found == ["D540-0598", "D540-0597"]
+
+
 def test_active_search_answers_htmx_with_the_results_block(client):
     response = client.get("/rewards/catalog?q=%E8%8C%B6&lang=ja", headers=HX)
     html = response.get_data(as_text=True)
