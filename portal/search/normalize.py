@@ -31,6 +31,9 @@ _WORD = re.compile(r"\w+")
 _ACCENTED = re.compile("[\u00c0-\u024f\u1e00-\u1eff\u0300-\u036f]")
 _ACCENTS = re.compile("[\u0300-\u036f]+")
 ITEM_NO = re.compile(r"([a-z])(\d{3})-?(\d{4})")
+# A polite prefix before a word in kanji (お茶, ご飯, 御礼): the word is searched without it,
+# so that お茶 finds 緑茶 and 紅茶 as 茶 does (the documents keep their text).
+_POLITE = re.compile("[おご御]([\u3400-\u4dbf\u4e00-\u9fff]+)")
 
 
 def normalize(text: str) -> str:
@@ -78,14 +81,17 @@ def item_number_forms(item_no: str) -> str:
 def terms(query: str, language: str) -> list[str]:
     """The substrings every matching document must contain, in query order, without repeats.
 
-    Japanese: each space-separated word of the normalised query. English: each word of the
-    query, as `` word`` (a word prefix of the document).
+    Japanese: each space-separated word of the normalised query, a polite prefix before a
+    word in kanji left out (お茶 is 茶). English: each word of the query, as `` word`` (a
+    word prefix of the document).
     """
     normalised = normalize(query)
     if language == "en":
         found = [f" {word}" for word in words(normalised)]
     else:
         found = normalised.split(" ") if normalised else []
+        found = [(polite.group(1) if (polite := _POLITE.fullmatch(term)) else term)
+                 for term in found]
     unique: list[str] = []
     for term in found:
         if term and term not in unique:

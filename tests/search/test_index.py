@@ -294,3 +294,12 @@ def test_an_index_built_under_older_text_rules_is_rebuilt_by_the_data_load(app, 
     assert index.version(db_session) == before + 1
     load_reference_data(db_session)  # nothing changed: no rebuild
     assert index.version(db_session) == before + 1
+
+
+def test_o_cha_finds_what_cha_finds(db_session, docs):
+    """お茶 is searched as 茶: green and black teas too, on either page."""
+    for language in ("ja", "en"):
+        polite = index.run(db_session, Query("item", language, "お茶", per_page=200))
+        plain = index.run(db_session, Query("item", language, "茶", per_page=200))
+        want = scan.scan(docs, Query("item", language, "お茶", per_page=200))
+        assert polite.refs == plain.refs == want.refs and polite.total > 3

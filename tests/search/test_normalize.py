@@ -49,6 +49,12 @@ def test_japanese_terms_are_the_words_of_the_query():
     assert terms("   ", "ja") == []
 
 
+def test_a_polite_prefix_before_kanji_is_left_out():
+    assert terms("お茶 ご飯 御礼", "ja") == ["茶", "飯", "礼"]
+    assert terms("おでん おちゃ お お茶セット", "ja") == ["おでん", "おちゃ", "お", "お茶せっと"]
+    assert terms("お茶 茶", "ja") == ["茶"]  # the same word once
+
+
 def test_english_terms_are_word_prefixes():
     assert terms("Coffee MACH", "en") == [" coffee", " mach"]
     assert terms("wi-fi", "en") == [" wi", " fi"]
