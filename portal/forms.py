@@ -1,19 +1,71 @@
 """Form pieces shared by every feature.
 
-WTForms 3.3 deprecates choices given as tuples (and the test suite turns warnings into
-errors): build them with :func:`choices`.
+Every form subclasses :class:`FlaskForm` from here (Flask-WTF's, with WTForms' own messages
+read once per process). WTForms 3.3 deprecates choices given as tuples (and the test suite
+turns warnings into errors): build them with :func:`choices`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from babel.support import Translations
+from flask import current_app, has_request_context
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+from flask_wtf import FlaskForm as _FlaskWTFForm
 from markupsafe import Markup, escape
 from wtforms import DateField, SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import messages_path
 from wtforms.widgets.core import clean_key
+
+
+class _WTFormsMessages:
+    """WTForms' own messages ("Not a valid choice.") in the request's language.
+
+    Flask-WTF reads WTForms' catalog file again for every request whose form validates
+    (``babel.support.Translations.load``, about 0.7 ms each time); here each language's is
+    read once per process. Outside a request the messages stay in English, as Flask-WTF's."""
+
+    def __init__(self) -> None:
+        self._catalogs: dict[str, Translations] = {}
+
+    def _catalog(self) -> Translations | None:
+        if not has_request_context():
+            return None
+        locale = get_locale()
+        key = str(locale)
+        catalog = self._catalogs.get(key)
+        if catalog is None:
+            catalog = Translations.load(messages_path(), [locale], domain="wtforms")
+            self._catalogs[key] = catalog
+        return catalog
+
+    def gettext(self, string: str) -> str:
+        catalog = self._catalog()
+        return string if catalog is None else catalog.ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        catalog = self._catalog()
+        if catalog is None:
+            return singular if n == 1 else plural
+        return catalog.ungettext(singular, plural, n)
+
+
+WTFORMS_MESSAGES = _WTFormsMessages()
+
+
+class FlaskForm(_FlaskWTFForm):
+    """Flask-WTF's form (CSRF, the request's data), with WTForms' messages from
+    :data:`WTFORMS_MESSAGES`."""
+
+    class Meta:
+        def get_translations(self, form):
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)  # Flask-WTF's: WTForms' English
+            return WTFORMS_MESSAGES
 
 
 def choices(

@@ -46,3 +46,51 @@ def test_every_field_of_the_add_user_form_renders_the_same(app, monkeypatch):
         monkeypatch.setattr(widgets, "html_params", forms.WTFORMS_HTML_PARAMS)
         theirs = [(str(f()), str(f.label())) for f in form]
     assert len(ours) > 10 and ours == theirs
+
+
+def _choice_form():
+    from wtforms import SelectField
+
+    class ChoiceForm(forms.FlaskForm):
+        class Meta:
+            csrf = False
+
+        colour = SelectField(choices=forms.choices([("red", "Red")]))
+
+    return ChoiceForm
+
+
+def test_wtforms_own_messages_come_in_the_pages_language(app):
+    from babel.support import Translations
+    from wtforms.i18n import messages_path
+
+    japanese = Translations.load(messages_path(), ["ja"], domain="wtforms")
+    expected = japanese.ugettext("Not a valid choice.")
+    assert expected != "Not a valid choice."  # WTForms ships a Japanese catalog
+    form_class = _choice_form()
+    for lang, message in (("ja", expected), ("en", "Not a valid choice."), ("ja", expected)):
+        with app.test_request_context(f"/?lang={lang}", method="POST", data={"colour": "blue"}):
+            form = form_class()
+            assert not form.validate()
+            assert form.colour.errors == [message]
+
+
+def test_wtforms_catalog_is_read_once_per_language(app, monkeypatch):
+    from babel import support
+
+    reads = []
+    real_load = support.Translations.load
+
+    def counting_load(*args, **kwargs):
+        reads.append(args[1] if len(args) > 1 else kwargs.get("locales"))
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(forms.WTFORMS_MESSAGES, "_catalogs", {})
+    monkeypatch.setattr(forms.Translations, "load", counting_load)
+    form_class = _choice_form()
+    for _ in range(3):
+        for lang in ("ja", "en"):
+            with app.test_request_context(f"/?lang={lang}", method="POST",
+                                          data={"colour": "blue"}):
+                form_class().validate()
+    assert len(reads) == 2  # one read for each language, then the kept catalogs

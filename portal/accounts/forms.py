@@ -10,13 +10,12 @@ from __future__ import annotations
 from babel.dates import get_month_names
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, ValidationError
 from wtforms.validators import InputRequired
 from wtforms.widgets import PasswordInput
 
 from portal.accounts import rules
-from portal.forms import choices
+from portal.forms import FlaskForm, choices
 from portal.i18n import localized
 
 _SHOWN_PASSWORD = PasswordInput(hide_value=False)

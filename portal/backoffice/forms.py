@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     PasswordField,
@@ -15,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.forms import DateText as _Date
-from portal.forms import choices
+from portal.forms import FlaskForm, choices
 
 # Our own words for the length limits (WTForms' built-in Japanese reads stiffly).
 _TOO_LONG = _l("Use at most %(max)d characters.")

@@ -4,11 +4,10 @@ services, so a form only carries what was typed)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField
 
 from portal.accounts.forms import month_choices
-from portal.forms import choices
+from portal.forms import FlaskForm, choices
 
 
 class SetupCardForm(FlaskForm):

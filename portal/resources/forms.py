@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SearchField, SelectField
 from wtforms.validators import Length
 
+from portal.forms import FlaskForm
 from portal.resources.services import MAX_QUERY
 
 

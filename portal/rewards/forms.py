@@ -4,7 +4,6 @@ nothing is changed)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     SearchField,
@@ -15,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
-from portal.forms import DateText, MultiCheckboxField
+from portal.forms import DateText, FlaskForm, MultiCheckboxField
 from portal.rewards.services import MAX_QUERY
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.forms import choices
+from portal.forms import FlaskForm, choices
 from portal.rewards.rules import program_rules
 
 _TOO_LONG = _l("Use at most %(max)d characters.")

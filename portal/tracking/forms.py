@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from portal.forms import FlaskForm
 from portal.tracking.services import REFERENCE_MAX, fold_email, normalize_reference
 
 
