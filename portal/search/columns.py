@@ -1,4 +1,4 @@
-"""SQLite: each document's short columns kept per worker, so that a query's matches are
+"""Each document's short columns kept per worker, so that a query's matches are
 counted, ranked and paged without reading their rows.
 
 A word of three characters or more is found exactly by the trigram index (``search_fts``
@@ -15,7 +15,9 @@ build's version, time and size (``search_state``), loaded once per worker
 (:func:`portal.search.index.warm` does it when a worker starts), and dropped when the index
 is rebuilt. Only queries whose every word the trigram index finds exactly, without a
 country (articles' scope is not kept), come here; the rest are answered by SQL
-(:mod:`portal.search.query`). The tests hold both against the plain scan.
+(:mod:`portal.search.query`). On PostgreSQL the columns serve too: one statement per
+language returns the ids the trigram index (or, for short Japanese words, the index of
+pieces) finds, and the rest is done here. The tests hold both against the plain scan.
 """
 
 from __future__ import annotations
@@ -134,14 +136,64 @@ def _table(language: str, words: Sequence[str]) -> str | None:
 
 def usable(dialect: str, branches: Sequence[tuple[str, Sequence[str], int]],
            country: str | None) -> bool:
-    """Whether the columns can answer: SQLite, no country, and every language's words found
-    exactly by one full-text table."""
-    return (dialect == "sqlite" and not country and bool(branches)
-            and all(_table(language, words) for language, words, _first in branches))
+    """Whether the columns can answer: no country, and every language's words found exactly
+    by one index: on SQLite one full-text table; on PostgreSQL the trigram index (a word of
+    three characters or more in every branch) or, for Japanese words of one or two
+    characters, the index of pieces (:func:`_pg_condition`)."""
+    if country or not branches:
+        return False
+    if dialect == "sqlite":
+        return all(_table(language, words) for language, words, _first in branches)
+    if dialect == "postgresql":
+        return all(any(len(w) >= TRIGRAM for w in words)
+                   or (language == "ja" and all(len(w) < TRIGRAM for w in words))
+                   for language, words, _first in branches)
+    return False
 
 
 def _fts(words: Sequence[str]) -> str:
     return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def _like(word: str) -> str:
+    return "%" + word.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+def _pg_condition(words: Sequence[str]) -> tuple[str, list]:
+    """PostgreSQL: the documents holding every word, as SQL and its values. The trigram index
+    narrows ``LIKE`` by the words of three characters or more; Japanese words of one or two
+    characters are looked up in the index of pieces (``search_grams``, partial for
+    ``lang = 'ja'``, so the condition is written out)."""
+    likes = ["text LIKE %s ESCAPE '/'"] * len(words)
+    values: list = [_like(w) for w in words]
+    if all(len(w) < TRIGRAM for w in words):
+        return (" AND ".join(["search_grams(text) @> %s::text[]", "lang = 'ja'", *likes]),
+                [list(words), *values])
+    return " AND ".join(likes), values
+
+
+def _ids(session: Session, language: str, words: Sequence[str], first: int, last: int
+         ) -> list[int]:
+    cursor = session.connection().connection.cursor()  # the driver's: ten thousand rows
+    try:
+        if session.get_bind().dialect.name == "sqlite":
+            table = _table(language, words)
+            cursor.execute(
+                f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid BETWEEN ? AND ?",
+                (_fts(words), first, last))
+            return [i for (i,) in cursor.fetchall()]
+        condition, values = _pg_condition(words)
+        # ``id + 0``: the range is a filter after the index finds the words (on the primary
+        # key PostgreSQL would test every document of the run). One row of ids, not ten
+        # thousand rows: the driver reads those at about a microsecond each. Not prepared:
+        # a generic plan would not know the words (see query._both).
+        cursor.execute(f"SELECT string_agg(id::text, ' ') FROM search_doc "
+                       f"WHERE id + 0 BETWEEN %s AND %s AND {condition}",
+                       [first, last, *values], prepare=False)
+        (ids,) = cursor.fetchone()
+        return [int(i) for i in ids.split()] if ids else []
+    finally:
+        cursor.close()
 
 
 def _matches(session: Session, cols: Columns, kind: str, language: str,
@@ -151,17 +203,9 @@ def _matches(session: Session, cols: Columns, kind: str, language: str,
         return []
     code = cols.runs.index((kind, language))
     first, last = cols.spans[(kind, language)]
-    table = _table(language, words)
-    cursor = session.connection().connection.cursor()  # the driver's: ten thousand rows
-    try:
-        cursor.execute(
-            f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid BETWEEN ? AND ?",
-            (_fts(words), first, last))
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
     low, run = cols.low, cols.run  # the ids lie within the run's span, so within the arrays
-    found = [i - low for (i,) in rows if run[i - low] == code]
+    found = [i - low for i in _ids(session, language, words, first, last)
+             if run[i - low] == code]
     if max_points is not None:
         points = cols.points
         found = [k for k in found if points[k] <= max_points]

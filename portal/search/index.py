@@ -121,13 +121,13 @@ def search(session: Session, query: Query, cache_size: int = 0) -> Result:
 
 def warm(session: Session) -> None:
     """Read what a worker keeps once per build of the index before its first search: the
-    runs of ids, each language's letters and, on SQLite, the documents' columns
-    (:mod:`portal.search.columns`, under a second for 220,000 documents). ``portal.wsgi``
+    runs of ids, each language's letters and the documents' columns
+    (:mod:`portal.search.columns`, under a second for 220,000 documents on SQLite). ``portal.wsgi``
     calls it when a worker starts, so that the first person to search does not wait."""
     from portal.search.query import _non_ascii, _ranges
 
     _id_range(session, "item", "ja")
     for kind, language in next(iter(_ranges.values()), {}):
         _non_ascii(session, kind, language)
-    if session.get_bind().dialect.name == "sqlite":
+    if session.get_bind().dialect.name in ("sqlite", "postgresql"):
         columns.columns(session)

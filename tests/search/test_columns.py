@@ -1,4 +1,4 @@
-"""SQLite: the documents' columns kept per worker (``portal.search.columns``) answer what SQL
+"""The documents' columns kept per worker (``portal.search.columns``) answer what SQL
 and the plain scan answer, follow every rebuild, and step aside when they cannot hold one."""
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from .test_index import generated_queries
 
 
 @pytest.fixture(autouse=True)
-def sqlite_only(db_session):
-    if db_session.get_bind().dialect.name != "sqlite":
-        pytest.skip("the columns serve SQLite only; PostgreSQL answers in SQL")
+def no_kept_columns():
     columns._kept.clear()
     yield
     columns._kept.clear()
@@ -86,8 +84,15 @@ def test_the_catalog_words_of_the_bench_classes(db_session, docs, answered, text
 
 
 def test_what_the_columns_leave_to_sql():
-    assert not columns.usable("postgresql", [("en", [" coffee"], 0)], None)
-    assert not columns.usable("sqlite", [("en", [" coffee"], 0)], "JP")  # articles' scope
+    for dialect in ("sqlite", "postgresql"):
+        assert not columns.usable(dialect, [("en", [" coffee"], 0)], "JP")  # articles' scope
+        assert not columns.usable(dialect, [("en", ["d5"], 0)], None)  # no index finds it
+        assert columns.usable(dialect, [("ja", ["茶", "豆"], 0), ("en", [" tea"], 2)], None)
+    assert not columns.usable("mysql", [("en", [" coffee"], 0)], None)
+    # PostgreSQL: the trigram index narrows any branch with a long word, and its index of
+    # pieces finds Japanese words of two characters exactly.
+    assert columns.usable("postgresql", [("ja", ["茶", "コーヒー"], 0)], None)
+    assert columns.usable("postgresql", [("ja", ["お茶"], 0), ("en", [" tea", "d5"], 2)], None)
     assert not columns.usable("sqlite", [("ja", ["お茶"], 0)], None)  # two characters
     assert not columns.usable("sqlite", [("ja", ["茶", "コーヒー"], 0)], None)  # two tables
     assert not columns.usable("sqlite", [("en", ["d5"], 0)], None)
