@@ -22,6 +22,7 @@ pieces) finds, and the rest is done here. The tests hold both against the plain 
 
 from __future__ import annotations
 
+import functools
 import heapq
 import threading
 from array import array
@@ -29,10 +30,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import Text, bindparam, cast, func, literal_column, select, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-TRIGRAM = 3
+from portal.search.conditions import TRIGRAM, grams_hold, like_pattern
+from portal.search.models import SearchDoc
+
 _NONE = 255  # no document at this id
 _SPAN = 1 << 41  # positions are kept as position + 2**40, from 0 to _SPAN - 1
 
@@ -134,12 +138,15 @@ def _table(language: str, words: Sequence[str]) -> str | None:
     return None
 
 
+DIALECTS = ("sqlite", "postgresql")  # the databases whose queries the columns may answer
+
+
 def usable(dialect: str, branches: Sequence[tuple[str, Sequence[str], int]],
            country: str | None) -> bool:
     """Whether the columns can answer: no country, and every language's words found exactly
     by one index: on SQLite one full-text table; on PostgreSQL the trigram index (a word of
     three characters or more in every branch) or, for Japanese words of one or two
-    characters, the index of pieces (:func:`_pg_condition`)."""
+    characters, the index of pieces (:func:`_pg_ids`)."""
     if country or not branches:
         return False
     if dialect == "sqlite":
@@ -155,21 +162,23 @@ def _fts(words: Sequence[str]) -> str:
     return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
-def _like(word: str) -> str:
-    return "%" + word.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
-
-
-def _pg_condition(words: Sequence[str]) -> tuple[str, list]:
-    """PostgreSQL: the documents holding every word, as SQL and its values. The trigram index
-    narrows ``LIKE`` by the words of three characters or more; Japanese words of one or two
-    characters are looked up in the index of pieces (``search_grams``, partial for
-    ``lang = 'ja'``, so the condition is written out)."""
-    likes = ["text LIKE %s ESCAPE '/'"] * len(words)
-    values: list = [_like(w) for w in words]
-    if all(len(w) < TRIGRAM for w in words):
-        return (" AND ".join(["search_grams(text) @> %s::text[]", "lang = 'ja'", *likes]),
-                [list(words), *values])
-    return " AND ".join(likes), values
+@functools.lru_cache(maxsize=64)
+def _pg_ids(words: int, short: bool) -> str:
+    """PostgreSQL: the statement of the ids, as one string, of the documents from ``first``
+    to ``last`` holding every one of ``words`` words (``w0``, ``w1``…: their ``LIKE``
+    patterns). The trigram index narrows the ``LIKE`` of words of three characters or more;
+    Japanese words of one or two characters (``short``) are looked up in the index of
+    pieces. ``id + 0``: the range is a filter after the index finds the words (on the
+    primary key PostgreSQL would test every document of the run). One row, not ten
+    thousand: the driver reads rows at about a microsecond each. Compiled once per shape."""
+    found = [SearchDoc.text.like(bindparam(f"w{i}", type_=Text), escape="/")
+             for i in range(words)]
+    if short:
+        found.insert(0, grams_hold(bindparam("pieces", type_=postgresql.ARRAY(Text))))
+    statement = (select(func.string_agg(cast(SearchDoc.id, Text), literal_column("' '")))
+                 .where((SearchDoc.id + literal_column("0")).between(
+                     bindparam("first"), bindparam("last")), *found))
+    return str(statement.compile(dialect=postgresql.psycopg.dialect()))
 
 
 def _ids(session: Session, language: str, words: Sequence[str], first: int, last: int
@@ -182,14 +191,11 @@ def _ids(session: Session, language: str, words: Sequence[str], first: int, last
                 f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid BETWEEN ? AND ?",
                 (_fts(words), first, last))
             return [i for (i,) in cursor.fetchall()]
-        condition, values = _pg_condition(words)
-        # ``id + 0``: the range is a filter after the index finds the words (on the primary
-        # key PostgreSQL would test every document of the run). One row of ids, not ten
-        # thousand rows: the driver reads those at about a microsecond each. Not prepared:
-        # a generic plan would not know the words (see query._both).
-        cursor.execute(f"SELECT string_agg(id::text, ' ') FROM search_doc "
-                       f"WHERE id + 0 BETWEEN %s AND %s AND {condition}",
-                       [first, last, *values], prepare=False)
+        short = all(len(w) < TRIGRAM for w in words)
+        values = {f"w{i}": like_pattern(w) for i, w in enumerate(words)}
+        values.update(first=first, last=last, **({"pieces": list(words)} if short else {}))
+        # Not prepared: a generic plan would not know the words (see query._both).
+        cursor.execute(_pg_ids(len(words), short), values, prepare=False)
         (ids,) = cursor.fetchone()
         return [int(i) for i in ids.split()] if ids else []
     finally:

@@ -27,8 +27,6 @@ LANGS = ("ja", "en")
 BANDS: tuple[tuple[int, int | None], ...] = (
     (0, 4999), (5000, 19999), (20000, 99999), (100000, 299999), (300000, None),
 )
-SORTS = ("relevance", "points_asc", "points_desc")
-TRIGRAM = 3
 
 
 def band_of(points: int) -> int:

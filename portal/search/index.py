@@ -129,5 +129,5 @@ def warm(session: Session) -> None:
     _id_range(session, "item", "ja")
     for kind, language in next(iter(_ranges.values()), {}):
         _non_ascii(session, kind, language)
-    if session.get_bind().dialect.name in ("sqlite", "postgresql"):
+    if session.get_bind().dialect.name in columns.DIALECTS:
         columns.columns(session)

@@ -11,28 +11,27 @@ from math import ceil
 from sqlalchemy import (
     Integer,
     String,
-    Text,
     and_,
     bindparam,
     case,
-    cast,
     func,
     literal,
     select,
     text,
     union_all,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.search import columns
+from portal.search.conditions import TRIGRAM
+from portal.search.conditions import contains as _contains
+from portal.search.conditions import short_words as _short_words
 from portal.search.documents import BANDS, LANGS, band_of, state  # noqa: F401
 from portal.search.models import SearchDoc, SearchState
 from portal.search.normalize import terms
 
 SORTS = ("relevance", "points_asc", "points_desc")
-TRIGRAM = 3
 
 
 @dataclass(frozen=True)
@@ -70,12 +69,6 @@ class Result:
 
 
 # --- querying -----------------------------------------------------------------------------
-
-def _contains(dialect: str, column, term: str) -> ColumnElement[bool]:
-    if dialect == "sqlite":
-        return func.instr(column, term) > 0
-    return column.contains(term, autoescape=True)
-
 
 def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
@@ -125,19 +118,6 @@ def _chars_ok(dialect: str, word: str) -> bool:
     """Whether the index of characters can find ``word``: on SQLite not with ASCII
     punctuation (the ``ascii`` tokenizer drops it); PostgreSQL keeps every character."""
     return dialect == "postgresql" or all(not c.isascii() or c.isalnum() for c in word)
-
-
-def _short_words(dialect: str, words: Sequence[str]) -> ColumnElement[bool]:
-    """The documents holding every word (one or two characters) by the index of characters:
-    candidates only, the ``instr``/``LIKE`` checks decide."""
-    if dialect == "sqlite":
-        phrases = " AND ".join('"' + " ".join(w) + '"' for w in words)
-        matching = text("SELECT rowid FROM search_fts_chars WHERE search_fts_chars MATCH :chars")
-        return SearchDoc.id.in_(matching.bindparams(bindparam("chars", phrases, unique=True)))
-    # The partial index is for lang = 'ja' written out, not a bound parameter.
-    pieces = cast(postgresql.array(list(words)), postgresql.ARRAY(Text))
-    return and_(func.search_grams(SearchDoc.text).op("@>")(pieces),
-                text("search_doc.lang = 'ja'"))
 
 
 def _base_conditions(session: Session, query: Query, words: Sequence[str]) -> list:

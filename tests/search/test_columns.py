@@ -121,6 +121,28 @@ def test_the_columns_follow_every_build(db_session):
     second.rollback()
 
 
+def test_like_characters_are_taken_as_they_are(db_session, answered, monkeypatch):
+    """``_`` (the one character of ``LIKE``'s patterns a word keeps: ``%`` and ``/`` separate
+    words) is a letter, not "any character": by the columns and by SQL alike (on PostgreSQL
+    both go through ``conditions.like_pattern``)."""
+    names = {"Z900-0011": "quokka zq_b", "Z900-0012": "quokka zqxb", "Z900-0013": "quokka zq_",
+             "Z900-0014": "quokka 100%off", "Z900-0015": "quokka 100/off"}
+    for no, name in names.items():
+        db_session.add(CatalogItem(item_no=no, category="drinks", points=1000, in_stock=True,
+                                   sample=True, name_ja=name, name_en=name, description_ja="",
+                                   description_en="", position=5, active=True))
+    db_session.flush()
+    index.build(db_session)
+    asked = {"zq_b": ["Z900-0011"], "q_b": ["Z900-0011"], "zq_": ["Z900-0011", "Z900-0013"],
+             "zqx": ["Z900-0012"], "quokka%off": ["Z900-0014", "Z900-0015"]}
+    for text, refs in asked.items():
+        assert sorted(index.run(db_session, Query("item", "en", text)).refs) == refs, text
+    assert len(answered) == len(asked)  # each answered by the columns
+    monkeypatch.setattr(columns, "usable", lambda *a: False)
+    for text, refs in asked.items():
+        assert sorted(index.run(db_session, Query("item", "en", text)).refs) == refs, text
+
+
 def test_a_build_the_columns_cannot_hold_is_answered_by_sql(db_session, docs, monkeypatch):
     def refuse(session, key):
         raise ValueError("too many categories")

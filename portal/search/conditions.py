@@ -1,0 +1,46 @@
+"""The SQL conditions that find a query's words in the search documents, shared by the
+statements of :mod:`portal.search.query` and the id look-up of :mod:`portal.search.columns`,
+so that one search has one rule for escaping and one for the index of pieces."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Text, and_, bindparam, cast, func, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.elements import ColumnElement
+
+from portal.search.models import SearchDoc
+
+TRIGRAM = 3  # a word this long or longer is found by the trigram index
+
+
+def like_pattern(term: str) -> str:
+    """The ``LIKE`` pattern (escape character ``/``) of a text holding ``term`` as it is."""
+    return "%" + term.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+def contains(dialect: str, column, term: str) -> ColumnElement[bool]:
+    """``column`` holds ``term`` as it is: ``instr`` on SQLite, ``LIKE`` on PostgreSQL (the
+    trigram index narrows it there)."""
+    if dialect == "sqlite":
+        return func.instr(column, term) > 0
+    return column.like(like_pattern(term), escape="/")
+
+
+def grams_hold(pieces) -> ColumnElement[bool]:
+    """PostgreSQL: the Japanese documents whose index of pieces holds every one of
+    ``pieces`` (a ``text[]`` expression). The partial index is for ``lang = 'ja'`` written
+    out, not a bound parameter."""
+    return and_(func.search_grams(SearchDoc.text).op("@>")(pieces),
+                text("search_doc.lang = 'ja'"))
+
+
+def short_words(dialect: str, words: Sequence[str]) -> ColumnElement[bool]:
+    """The documents holding every word (one or two characters) by the index of characters:
+    candidates only, the :func:`contains` checks decide."""
+    if dialect == "sqlite":
+        phrases = " AND ".join('"' + " ".join(w) + '"' for w in words)
+        matching = text("SELECT rowid FROM search_fts_chars WHERE search_fts_chars MATCH :chars")
+        return SearchDoc.id.in_(matching.bindparams(bindparam("chars", phrases, unique=True)))
+    return grams_hold(cast(postgresql.array(list(words)), postgresql.ARRAY(Text)))
