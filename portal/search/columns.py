@@ -34,7 +34,7 @@ from sqlalchemy import Text, bindparam, cast, func, literal_column, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from portal.search.conditions import TRIGRAM, grams_hold, like_pattern
+from portal.search.conditions import TRIGRAM, grams_hold, in_language, like_pattern
 from portal.search.models import SearchDoc
 
 _NONE = 255  # no document at this id
@@ -163,18 +163,22 @@ def _fts(words: Sequence[str]) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def _pg_ids(words: int, short: bool) -> str:
+def _pg_ids(language: str, words: int, short: bool) -> str:
     """PostgreSQL: the statement of the ids, as one string, of the documents from ``first``
     to ``last`` holding every one of ``words`` words (``w0``, ``w1``…: their ``LIKE``
     patterns). The trigram index narrows the ``LIKE`` of words of three characters or more;
-    Japanese words of one or two characters (``short``) are looked up in the index of
-    pieces. ``id + 0``: the range is a filter after the index finds the words (on the
-    primary key PostgreSQL would test every document of the run). One row, not ten
-    thousand: the driver reads rows at about a microsecond each. Compiled once per shape."""
+    the language is written out (:func:`portal.search.conditions.in_language`), so that
+    PostgreSQL reads that language's trigram index only. Japanese words of one or two
+    characters (``short``) are looked up in the index of pieces. ``id + 0``: the range is a
+    filter after the index finds the words (on the primary key PostgreSQL would test every
+    document of the run). One row, not ten thousand: the driver reads rows at about a
+    microsecond each. Compiled once per shape."""
     found = [SearchDoc.text.like(bindparam(f"w{i}", type_=Text), escape="/")
              for i in range(words)]
     if short:
         found.insert(0, grams_hold(bindparam("pieces", type_=postgresql.ARRAY(Text))))
+    else:
+        found.insert(0, in_language(language))
     statement = (select(func.string_agg(cast(SearchDoc.id, Text), literal_column("' '")))
                  .where((SearchDoc.id + literal_column("0")).between(
                      bindparam("first"), bindparam("last")), *found))
@@ -195,7 +199,7 @@ def _ids(session: Session, language: str, words: Sequence[str], first: int, last
         values = {f"w{i}": like_pattern(w) for i, w in enumerate(words)}
         values.update(first=first, last=last, **({"pieces": list(words)} if short else {}))
         # Not prepared: a generic plan would not know the words (see query._both).
-        cursor.execute(_pg_ids(len(words), short), values, prepare=False)
+        cursor.execute(_pg_ids(language, len(words), short), values, prepare=False)
         (ids,) = cursor.fetchone()
         return [int(i) for i in ids.split()] if ids else []
     finally:

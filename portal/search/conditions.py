@@ -10,6 +10,7 @@ from sqlalchemy import Text, and_, bindparam, cast, func, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement
 
+from portal.search.documents import LANGS
 from portal.search.models import SearchDoc
 
 TRIGRAM = 3  # a word this long or longer is found by the trigram index
@@ -26,6 +27,15 @@ def contains(dialect: str, column, term: str) -> ColumnElement[bool]:
     if dialect == "sqlite":
         return func.instr(column, term) > 0
     return column.like(like_pattern(term), escape="/")
+
+
+def in_language(language: str) -> ColumnElement[bool]:
+    """The documents in ``language``, written out rather than bound, so that PostgreSQL may
+    use that language's partial trigram index (``ix_search_doc_text_trgm_<language>``,
+    migration 0760) even in a plan made before the values are known."""
+    if language not in LANGS:
+        raise ValueError(f"not a language of the search documents: {language!r}")
+    return text(f"search_doc.lang = '{language}'")
 
 
 def grams_hold(pieces) -> ColumnElement[bool]:

@@ -114,8 +114,10 @@ def build(session: Session, batch: int = 5000) -> int:
         # the GIN indexes' pending entries moved into the indexes, which every search would
         # otherwise read in full until a vacuum (item numbers: 17 ms, then 8 ms).
         session.execute(text("ANALYZE search_doc"))
-        session.execute(text("SELECT gin_clean_pending_list('ix_search_doc_text_trgm'), "
-                             "gin_clean_pending_list('ix_search_doc_grams')"))
+        for name in [*(f"ix_search_doc_text_trgm_{lang}" for lang in LANGS),
+                     "ix_search_doc_grams"]:
+            session.execute(text("SELECT gin_clean_pending_list(CAST(:name AS regclass))"),
+                            {"name": name})
     state = session.get(SearchState, 1)
     if state is None:
         session.add(SearchState(id=1, version=1, built_at=utcnow(), documents=count,

@@ -13,8 +13,9 @@ a document matches when its text contains every term as a substring. So:
 - SQLite: terms of three characters or more go through the FTS5 trigram index
   (``search_fts``); every term is checked with ``instr`` on the stored text as well, so the
   result is exactly the plain scan.
-- PostgreSQL: every term is ``LIKE '%term%'`` on the text, which the pg_trgm GIN index
-  serves (LIKE is case-sensitive there, and the text is normalised already).
+- PostgreSQL: every term is ``LIKE '%term%'`` on the text, which the pg_trgm GIN index of
+  the language serves (LIKE is case-sensitive there, and the text is normalised already;
+  the language is written out so that the partial index of that language is chosen).
 - Japanese queries of short words only (a single kanji, two kana: no trigram) find their
   candidates in an index of characters: on SQLite the FTS5 table ``search_fts_chars`` (each
   Japanese text with a space between its characters, so a word is a phrase of characters),

@@ -2,11 +2,11 @@
 
 The text is stored normalised (see :mod:`portal.search.normalize`). The full-text index on
 top of it is not part of these models: SQLite keeps an FTS5 table ``search_fts`` (trigram
-tokenizer, external content = ``search_doc``), PostgreSQL a pg_trgm GIN index
-``ix_search_doc_text_trgm``; both are created by migration 0600 and ignored by Alembic's
-model comparison (``migrations/env.py``: ``include_name``). For Japanese words of one or two
-characters, migration 0610 adds ``search_fts_chars`` (SQLite) and ``ix_search_doc_grams``
-(PostgreSQL), see :mod:`portal.search.index`.
+tokenizer, external content = ``search_doc``), PostgreSQL a pg_trgm GIN index per language
+``ix_search_doc_text_trgm_<lang>`` (migration 0760; 0600 made one for both); they are
+ignored by Alembic's model comparison (``migrations/env.py``: ``include_name``). For Japanese
+words of one or two characters, migration 0610 adds ``search_fts_chars`` (SQLite) and
+``ix_search_doc_grams`` (PostgreSQL), see :mod:`portal.search.index`.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.search import columns
-from portal.search.conditions import TRIGRAM
+from portal.search.conditions import TRIGRAM, in_language
 from portal.search.conditions import contains as _contains
 from portal.search.conditions import short_words as _short_words
 from portal.search.documents import BANDS, LANGS, band_of, state  # noqa: F401
@@ -144,6 +144,9 @@ def _base_conditions(session: Session, query: Query, words: Sequence[str]) -> li
                       (SearchDoc.lang + "") == query.language]
         return (conditions + _filters(dialect, query)
                 + _match_conditions(dialect, words, ids))
+    elif dialect == "postgresql" and words:
+        # The language written out: its own trigram index (see conditions.in_language).
+        conditions = [SearchDoc.kind == query.kind, in_language(query.language)]
     else:
         conditions = [SearchDoc.kind == query.kind, SearchDoc.lang == query.language]
     return conditions + _filters(dialect, query) + _match_conditions(dialect, words)

@@ -143,6 +143,14 @@ def test_like_characters_are_taken_as_they_are(db_session, answered, monkeypatch
         assert sorted(index.run(db_session, Query("item", "en", text)).refs) == refs, text
 
 
+def test_only_a_language_of_the_documents_is_written_into_a_statement():
+    from portal.search.conditions import in_language
+
+    assert str(in_language("en")) == "search_doc.lang = 'en'"
+    with pytest.raises(ValueError):
+        in_language("ja' OR '1'='1")
+
+
 def test_a_build_the_columns_cannot_hold_is_answered_by_sql(db_session, docs, monkeypatch):
     def refuse(session, key):
         raise ValueError("too many categories")
