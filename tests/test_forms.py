@@ -94,3 +94,44 @@ def test_wtforms_catalog_is_read_once_per_language(app, monkeypatch):
                                           data={"colour": "blue"}):
                 form_class().validate()
     assert len(reads) == 2  # one read for each language, then the kept catalogs
+
+
+def test_kept_option_lists_write_what_wtforms_writes(app):
+    """QuickSelect keeps each list of options once written; every selection, escaping, a
+    lazy label in each language, repeated values and the lists it does not keep all give
+    WTForms' own select."""
+    from flask_babel import lazy_gettext
+    from wtforms import Form, SelectField
+    from wtforms.widgets import Select
+
+    from portal.enrollment import forms as enrollment_forms
+
+    pairs = [("a", 'A "quoted" <b>&</b>'), ("b", "B"), ("b", "B again"), ("", ""),
+             ("m", lazy_gettext("Month"))]
+
+    def both(data, placeholder=None, coerce=str):
+        class Quick(Form):
+            pick = SelectField(choices=forms.choices(pairs, placeholder=placeholder),
+                               widget=enrollment_forms.QuickSelect(), coerce=coerce,
+                               render_kw={"required": True, "data_testid": "pick"})
+
+        class Plain(Form):
+            pick = SelectField(choices=forms.choices(pairs, placeholder=placeholder),
+                               widget=Select(), coerce=coerce,
+                               render_kw={"required": True, "data_testid": "pick"})
+
+        return str(Quick(data={"pick": data}).pick()), str(Plain(data={"pick": data}).pick())
+
+    enrollment_forms._OPTIONS.clear()
+    for lang in ("ja", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            for data in ("a", "b", "", "m", "zz", None):
+                for placeholder in (None, "Choose"):
+                    ours, theirs = both(data, placeholder)
+                    assert ours == theirs, (lang, data, placeholder)
+            ours, theirs = both("b", coerce=lambda v: v)  # not str: option by option
+            assert ours == theirs
+    assert 'selected value="b">B again' in ours
+    assert len(enrollment_forms._OPTIONS) == 4  # two lists in each language, kept
+    with app.test_request_context("/?lang=ja"):
+        assert ">月</option>" in both("m")[0]

@@ -18,8 +18,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
-from wtforms.widgets import Select
+from wtforms.widgets import Select, core
 
 from portal.accounts.forms import month_choices
 from portal.forms import MultiCheckboxField, choices
@@ -32,7 +33,12 @@ _REQ = [InputRequired()]  # sets the "required" flag for the field macro; rules 
 class QuickSelect(Select):
     """The standard select, with its options written directly: the wizard's pages carry a
     few hundred options (countries, days, months, prefectures) and WTForms' per-option
-    attribute rendering was most of their cost. Same markup, same escaping."""
+    rendering was most of their cost. Same markup, same escaping.
+
+    A plain list of choices (string values, no per-option attributes or groups, ``str``
+    coercion) has its options written once per process for each list of values and labels
+    (so once per language) and kept (:data:`_OPTIONS`); a page then only marks the chosen
+    one. Anything else is rendered option by option."""
 
     @classmethod
     def render_option(cls, choice, **kwargs):
@@ -44,6 +50,53 @@ class QuickSelect(Select):
         selected = " selected" if choice.selected else ""
         return Markup(f'<option{selected} value="{escape(value)}">'
                       f"{escape(str(choice.label or choice.value))}</option>")
+
+    def __call__(self, field, **kwargs):
+        options = None if self.multiple or field.coerce is not str else _kept_options(field)
+        if options is None:
+            return super().__call__(field, **kwargs)
+        written, where = options
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for k in dir(flags):
+            if k in self.validation_attrs and k not in kwargs:
+                kwargs[k] = getattr(flags, k)
+        html = [f"<select {core.html_params(name=field.name, **kwargs)}>", *written,
+                "</select>"]
+        if isinstance(field.data, str):
+            for i in where.get(field.data, ()):
+                html[i + 1] = html[i + 1].replace("<option ", "<option selected ", 1)
+        return Markup("".join(html))
+
+
+# (value, label) of every option of a select -> its options written unselected, and where
+# each value stands. Bounded: the lists come from the reference data, a few per language.
+_OPTIONS: dict[tuple, tuple[list[str], dict[str, list[int]]]] = {}
+_OPTIONS_MAX = 256
+
+
+def _kept_options(field) -> tuple[list[str], dict[str, list[int]]] | None:
+    raw = field.choices
+    if not isinstance(raw, list):
+        return None
+    key = []
+    for c in raw:
+        if (type(c) is not SelectChoice or type(c.value) is not str or c.render_kw
+                or c.optgroup is not None):
+            return None
+        key.append((c.value, str(c.label or c.value)))
+    key = tuple(key)
+    found = _OPTIONS.get(key)
+    if found is None:
+        written = [f'<option value="{escape(value)}">{escape(label)}</option>'
+                   for value, label in key]
+        where: dict[str, list[int]] = {}
+        for i, (value, _label) in enumerate(key):
+            where.setdefault(value, []).append(i)
+        if len(_OPTIONS) >= _OPTIONS_MAX:
+            _OPTIONS.clear()
+        found = _OPTIONS[key] = (written, where)
+    return found
 
 
 def _select(label, **kwargs) -> SelectField:
