@@ -34,7 +34,7 @@ from sqlalchemy import Text, bindparam, cast, func, literal_column, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from portal.search.conditions import TRIGRAM, grams_hold, in_language, like_pattern
+from portal.search.conditions import TRIGRAM, grams_hold, in_language, like, like_pattern
 from portal.search.models import SearchDoc
 
 _NONE = 255  # no document at this id
@@ -173,8 +173,7 @@ def _pg_ids(language: str, words: int, short: bool) -> str:
     filter after the index finds the words (on the primary key PostgreSQL would test every
     document of the run). One row, not ten thousand: the driver reads rows at about a
     microsecond each. Compiled once per shape."""
-    found = [SearchDoc.text.like(bindparam(f"w{i}", type_=Text), escape="/")
-             for i in range(words)]
+    found = [like(SearchDoc.text, bindparam(f"w{i}", type_=Text)) for i in range(words)]
     if short:
         found.insert(0, grams_hold(bindparam("pieces", type_=postgresql.ARRAY(Text))))
     else:

@@ -16,9 +16,20 @@ from portal.search.models import SearchDoc
 TRIGRAM = 3  # a word this long or longer is found by the trigram index
 
 
+LIKE_ESCAPE = "/"
+
+
 def like_pattern(term: str) -> str:
-    """The ``LIKE`` pattern (escape character ``/``) of a text holding ``term`` as it is."""
-    return "%" + term.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+    """The ``LIKE`` pattern (escape character :data:`LIKE_ESCAPE`) of a text holding ``term``
+    as it is."""
+    e = LIKE_ESCAPE
+    return "%" + term.replace(e, e + e).replace("%", e + "%").replace("_", e + "_") + "%"
+
+
+def like(column, pattern) -> ColumnElement[bool]:
+    """``column LIKE pattern`` with :data:`LIKE_ESCAPE`; ``pattern`` a :func:`like_pattern`
+    or a parameter that will hold one."""
+    return column.like(pattern, escape=LIKE_ESCAPE)
 
 
 def contains(dialect: str, column, term: str) -> ColumnElement[bool]:
@@ -26,7 +37,7 @@ def contains(dialect: str, column, term: str) -> ColumnElement[bool]:
     trigram index narrows it there)."""
     if dialect == "sqlite":
         return func.instr(column, term) > 0
-    return column.like(like_pattern(term), escape="/")
+    return like(column, like_pattern(term))
 
 
 def in_language(language: str) -> ColumnElement[bool]:
@@ -42,8 +53,7 @@ def grams_hold(pieces) -> ColumnElement[bool]:
     """PostgreSQL: the Japanese documents whose index of pieces holds every one of
     ``pieces`` (a ``text[]`` expression). The partial index is for ``lang = 'ja'`` written
     out, not a bound parameter."""
-    return and_(func.search_grams(SearchDoc.text).op("@>")(pieces),
-                text("search_doc.lang = 'ja'"))
+    return and_(func.search_grams(SearchDoc.text).op("@>")(pieces), in_language("ja"))
 
 
 def short_words(dialect: str, words: Sequence[str]) -> ColumnElement[bool]:
